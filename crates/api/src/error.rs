@@ -1,0 +1,181 @@
+//! The error body every non-2xx response carries, and field-level validation errors.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Stable machine codes of the `error` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    Unauthenticated,
+    ResourceMissing,
+    Conflict,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    PayloadTooLarge,
+    RateLimited,
+    InternalError,
+    ServiceUnavailable,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidRequest => 400,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::ResourceMissing => 404,
+            ErrorCode::Conflict
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::InternalError => 500,
+            ErrorCode::ServiceUnavailable => 503,
+        }
+    }
+}
+
+/// `{"error": code, "message": sentence, "details": null | {...}}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+}
+
+impl ErrorBody {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody { error, message: message.into(), details: None }
+    }
+
+    /// The per-field messages of a validation error (`details.fields`), if any.
+    pub fn field_errors(&self) -> FieldErrors {
+        let fields = self.details.as_ref().and_then(|d| d.get("fields")).cloned();
+        FieldErrors(fields.and_then(|f| serde_json::from_value(f).ok()).unwrap_or_default())
+    }
+}
+
+/// Validation messages keyed by field path (`name`, `line_items[1].quantity`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_default().push(message.into());
+    }
+
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).and_then(|m| m.first()).map(String::as_str)
+    }
+
+    /// `Ok(value)` when nothing was added, else the errors.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
+    }
+}
+
+impl From<FieldErrors> for ErrorBody {
+    fn from(errors: FieldErrors) -> Self {
+        let mut sentences = errors.0.iter().flat_map(|(f, ms)| ms.iter().map(move |m| format!("{f}: {m}")));
+        let first = sentences.next().unwrap_or_else(|| "the request is invalid".into());
+        let rest = sentences.count();
+        let message = match rest {
+            0 => first,
+            n => format!("{first} (and {n} more)"),
+        };
+        ErrorBody {
+            error: ErrorCode::InvalidRequest,
+            message,
+            details: Some(serde_json::json!({ "fields": errors.0 })),
+        }
+    }
+}
+
+/// Parses a JSON request body, turning every serde failure into a message that names the field.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, FieldErrors> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let text = inner.to_string();
+        if text.starts_with("unknown field `") {
+            return FieldErrors::single(path, "is not a known field");
+        }
+        if inner.is_syntax() || inner.is_eof() {
+            return FieldErrors::single("body", format!("is not valid JSON ({text})"));
+        }
+        let field = if path == "." { "body".to_string() } else { path };
+        // Drop serde's " at line 1 column 7" suffix: the field path says where.
+        let message = text.split(" at line ").next().unwrap_or(&text).to_string();
+        FieldErrors::single(field, message)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Probe {
+        name: Option<String>,
+        items: Option<Vec<Item>>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        quantity: i64,
+    }
+
+    #[test]
+    fn names_the_field_in_every_parse_error() {
+        let e = parse_json::<Probe>(br#"{"nme": "x"}"#).unwrap_err();
+        assert_eq!(e.get("nme"), Some("is not a known field"));
+        let e = parse_json::<Probe>(br#"{"items": [{"quantity": 1, "extra": 2}]}"#).unwrap_err();
+        assert_eq!(e.get("items[0].extra"), Some("is not a known field"));
+        let e = parse_json::<Probe>(br#"{"items": [{"quantity": 1.5}]}"#).unwrap_err();
+        
+        assert!(e.get("items[0].quantity").unwrap().contains("floating point"));
+        let e = parse_json::<Probe>(br#"{"name": "x""#).unwrap_err();
+        
+        assert!(e.get("body").unwrap().starts_with("is not valid JSON"));
+        let e = parse_json::<Probe>(b"[]").unwrap_err();
+        assert!(e.get("body").is_some());
+    }
+
+    #[test]
+    fn error_body_lists_fields_and_first_message() {
+        let mut errors = FieldErrors::default();
+        errors.add("name", "must be 1 to 200 characters");
+        errors.add("slug", "is taken");
+        let body = ErrorBody::from(errors.clone());
+        assert_eq!(body.error, ErrorCode::InvalidRequest);
+        assert_eq!(body.message, "name: must be 1 to 200 characters (and 1 more)");
+        assert_eq!(body.field_errors(), errors);
+    }
+}

@@ -1,0 +1,21 @@
+//! The paylinks v2 contract: the wire types the server writes and the app reads, the validation
+//! rules both apply, and money in exact minor units. No I/O.
+
+pub mod currency;
+pub mod error;
+pub mod link;
+pub mod list;
+pub mod money;
+pub mod public;
+pub mod status;
+pub mod validate;
+
+pub use currency::Currency;
+pub use error::{ErrorBody, ErrorCode, FieldErrors};
+pub use link::*;
+pub use list::ListQuery;
+pub use public::{PublicLineItem, PublicLinkEnvelope, PublicPaymentLink};
+pub use status::{LinkStatus, TargetStatus};
+
+/// The API version every response names in `RevKeen-Version`.
+pub const API_VERSION: &str = "2026-05-01";

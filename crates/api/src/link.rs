@@ -1,0 +1,289 @@
+//! The PaymentLink object and the request/response bodies of the v2 payment-links routes.
+
+use crate::status::{LinkStatus, TargetStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMode {
+    #[default]
+    Custom,
+    Invoice,
+    Subscription,
+}
+
+impl LinkMode {
+    pub const ALL: [LinkMode; 3] = [LinkMode::Custom, LinkMode::Invoice, LinkMode::Subscription];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkMode::Custom => "custom",
+            LinkMode::Invoice => "invoice",
+            LinkMode::Subscription => "subscription",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkMode> {
+        LinkMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaxBehavior {
+    Exclusive,
+    Inclusive,
+    #[default]
+    Unspecified,
+}
+
+/// Tax behaviour of one ad-hoc price (`null` leaves it to the link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PriceTaxBehavior {
+    Exclusive,
+    Inclusive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionMode {
+    #[default]
+    Bundle,
+    SingleSelect,
+    MultiSelect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// How often a recurring price bills: every `interval_count` `interval`s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Recurring {
+    pub interval: Interval,
+    #[serde(default = "one")]
+    pub interval_count: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// The status a link is created in (ext: `draft`); `active` is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InitialStatus {
+    Active,
+    Draft,
+}
+
+/// Body of `POST /v2/payment-links`. `null` and absent mean the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreatePaymentLink {
+    /// 1 to 200 characters.
+    pub name: Option<String>,
+    /// `^[a-z0-9][a-z0-9-]{0,63}$`, unique per merchant and mode.
+    pub slug: Option<String>,
+    pub mode: Option<LinkMode>,
+    /// ext: create as `draft` instead of `active`.
+    pub status: Option<InitialStatus>,
+    /// Fixed amount in minor units, 0 to 99,999,999,999.
+    pub amount_minor: Option<i64>,
+    /// ISO 4217 code, any case; defaults to the first line item's currency, else USD.
+    pub currency: Option<String>,
+    pub invoice_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    pub product_ids: Option<Vec<Uuid>>,
+    pub line_items: Option<Vec<LineItemInput>>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub redirect_url: Option<String>,
+    pub collect_shipping: Option<bool>,
+    pub allow_promotion_codes: Option<bool>,
+    pub tax_behavior: Option<TaxBehavior>,
+    /// At most 50 keys of at most 40 characters; string values of at most 500 characters.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Must be in the future.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub selection_mode: Option<SelectionMode>,
+    pub default_product_id: Option<Uuid>,
+    pub highlighted_product_id: Option<Uuid>,
+    /// Same as the `Idempotency-Key` header, which wins when both are sent.
+    pub idempotency_key: Option<String>,
+}
+
+/// One line of a create request: exactly one of `price` or `price_data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LineItemInput {
+    /// An existing price id.
+    pub price: Option<Uuid>,
+    pub price_data: Option<PriceData>,
+    /// At least 1; default 1.
+    pub quantity: Option<i64>,
+    /// At most 255 characters.
+    pub merchant_reference: Option<String>,
+}
+
+/// An ad-hoc price. Names its product with `product` (an existing product id) or `product_data`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PriceData {
+    pub currency: Option<String>,
+    pub unit_amount: i64,
+    pub product_data: Option<ProductData>,
+    pub product: Option<Uuid>,
+    pub recurring: Option<Recurring>,
+    pub tax_behavior: Option<PriceTaxBehavior>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProductData {
+    pub name: String,
+    pub description: Option<String>,
+    pub images: Option<Vec<String>>,
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A line item as stored and returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineItem {
+    pub product_id: Uuid,
+    pub price_id: Option<Uuid>,
+    pub quantity: i64,
+    pub merchant_reference: Option<String>,
+    pub is_adhoc: bool,
+    pub product_details: ProductDetails,
+}
+
+/// A snapshot of what the customer buys, taken when the link is created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductDetails {
+    pub name: String,
+    pub description: Option<String>,
+    pub unit_amount: i64,
+    pub currency: String,
+    pub recurring: Option<Recurring>,
+}
+
+/// The PaymentLink object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentLink {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub public_id: String,
+    pub name: String,
+    pub slug: Option<String>,
+    pub mode: LinkMode,
+    pub status: LinkStatus,
+    pub amount_minor: Option<i64>,
+    pub currency: String,
+    pub invoice_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    pub product_ids: Vec<Uuid>,
+    pub line_items: Vec<LineItem>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub redirect_url: Option<String>,
+    pub collect_shipping: bool,
+    pub allow_promotion_codes: bool,
+    pub tax_behavior: TaxBehavior,
+    pub metadata: BTreeMap<String, String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub selection_mode: SelectionMode,
+    pub default_product_id: Option<Uuid>,
+    pub highlighted_product_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// ext: the public checkout URL.
+    pub url: String,
+    /// ext
+    pub is_active: bool,
+    /// ext
+    pub status_changed_at: DateTime<Utc>,
+    /// ext: false for sandbox objects.
+    pub livemode: bool,
+}
+
+/// Body of `PATCH /v2/payment-links/{id}/status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStatus {
+    pub status: TargetStatus,
+}
+
+/// Optional body of the deprecated `POST /v2/payment-links/{id}/expire`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExpireRequest {
+    pub reason: Option<String>,
+}
+
+/// What a status change returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusResult {
+    pub id: Uuid,
+    pub status: LinkStatus,
+    pub status_changed_at: DateTime<Utc>,
+    pub is_active: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&PaymentLink> for StatusResult {
+    fn from(link: &PaymentLink) -> Self {
+        StatusResult {
+            id: link.id,
+            status: link.status,
+            status_changed_at: link.status_changed_at,
+            is_active: link.is_active,
+            updated_at: link.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pagination {
+    pub limit: i64,
+    pub offset: i64,
+    pub total: i64,
+    #[serde(rename = "hasMore")]
+    pub has_more: bool,
+}
+
+/// Body of `GET /v2/payment-links`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentLinkList {
+    pub data: Vec<PaymentLink>,
+    pub pagination: Pagination,
+}

@@ -1,0 +1,125 @@
+//! The link status state machine.
+
+use serde::{Deserialize, Serialize};
+
+/// The one internal state of a link, reported truthfully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    Draft,
+    Active,
+    Inactive,
+    Archived,
+    Expired,
+    Completed,
+}
+
+impl LinkStatus {
+    pub const ALL: [LinkStatus; 6] = [
+        LinkStatus::Draft,
+        LinkStatus::Active,
+        LinkStatus::Inactive,
+        LinkStatus::Archived,
+        LinkStatus::Expired,
+        LinkStatus::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::Draft => "draft",
+            LinkStatus::Active => "active",
+            LinkStatus::Inactive => "inactive",
+            LinkStatus::Archived => "archived",
+            LinkStatus::Expired => "expired",
+            LinkStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkStatus> {
+        LinkStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Whether `PATCH …/status` may move a link from `self` to `to`. Staying put is allowed
+    /// (a no-op) for every state.
+    pub fn can_become(self, to: LinkStatus) -> bool {
+        use LinkStatus::*;
+        self == to
+            || matches!(
+                (self, to),
+                (Draft, Active | Inactive | Archived | Expired)
+                    | (Active, Inactive | Archived | Expired)
+                    | (Inactive, Active | Archived | Expired)
+                    | (Expired, Archived)
+                    | (Completed, Archived)
+            )
+    }
+
+    /// The targets a merchant can choose from this state (no-ops excluded).
+    pub fn next_states(self) -> Vec<LinkStatus> {
+        TargetStatus::ALL
+            .into_iter()
+            .map(LinkStatus::from)
+            .filter(|to| *to != self && self.can_become(*to))
+            .collect()
+    }
+}
+
+/// The states a merchant can ask for with `PATCH …/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    Active,
+    Inactive,
+    Archived,
+    Expired,
+}
+
+impl TargetStatus {
+    pub const ALL: [TargetStatus; 4] =
+        [TargetStatus::Active, TargetStatus::Inactive, TargetStatus::Archived, TargetStatus::Expired];
+}
+
+impl From<TargetStatus> for LinkStatus {
+    fn from(t: TargetStatus) -> Self {
+        match t {
+            TargetStatus::Active => LinkStatus::Active,
+            TargetStatus::Inactive => LinkStatus::Inactive,
+            TargetStatus::Archived => LinkStatus::Archived,
+            TargetStatus::Expired => LinkStatus::Expired,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LinkStatus::*;
+    use super::*;
+
+    #[test]
+    fn transition_table() {
+        let allowed = [
+            (Draft, vec![Active, Inactive, Archived, Expired]),
+            (Active, vec![Inactive, Archived, Expired]),
+            (Inactive, vec![Active, Archived, Expired]),
+            (Archived, vec![]),
+            (Expired, vec![Archived]),
+            (Completed, vec![Archived]),
+        ];
+        for (from, tos) in allowed {
+            assert_eq!(from.next_states(), tos, "from {from:?}");
+            for to in LinkStatus::ALL {
+                assert_eq!(from.can_become(to), to == from || tos.contains(&to), "{from:?}->{to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in LinkStatus::ALL {
+            assert_eq!(LinkStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! The rules a create request must satisfy, shared by the server and the dashboard's form.
+//! `validate_create` parses a request into a `NewPaymentLink` or returns every problem at once.
+
+use crate::currency::Currency;
+use crate::error::FieldErrors;
+use crate::link::{
+    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, ProductDetails, Recurring,
+    SelectionMode, TaxBehavior,
+};
+use crate::money::MAX_AMOUNT_MINOR;
+use crate::status::LinkStatus;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+pub const NAME_MAX_CHARS: usize = 200;
+pub const MAX_LINE_ITEMS: usize = 20;
+pub const MAX_URL_LEN: usize = 2048;
+pub const METADATA_MAX_KEYS: usize = 50;
+pub const METADATA_KEY_MAX_CHARS: usize = 40;
+pub const METADATA_VALUE_MAX_CHARS: usize = 500;
+pub const MERCHANT_REFERENCE_MAX_CHARS: usize = 255;
+pub const DESCRIPTION_MAX_CHARS: usize = 500;
+
+/// Facts about the caller that some rules depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    /// Live objects may not point at http://localhost.
+    pub livemode: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// Catalogue entries the request refers to, looked up by the caller (the server) beforehand.
+/// An id missing here is reported as unknown.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub prices: HashMap<Uuid, CatalogPrice>,
+    pub products: HashMap<Uuid, CatalogProduct>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogPrice {
+    pub product_id: Uuid,
+    pub unit_amount: i64,
+    pub currency: String,
+    pub recurring: Option<Recurring>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogProduct {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A create request that passed every rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPaymentLink {
+    pub name: String,
+    pub slug: Option<String>,
+    pub mode: LinkMode,
+    pub status: LinkStatus,
+    pub amount_minor: Option<i64>,
+    pub currency: Currency,
+    pub invoice_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    pub product_ids: Vec<Uuid>,
+    pub line_items: Vec<NewLineItem>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub redirect_url: Option<String>,
+    pub collect_shipping: bool,
+    pub allow_promotion_codes: bool,
+    pub tax_behavior: TaxBehavior,
+    pub metadata: BTreeMap<String, String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub selection_mode: SelectionMode,
+    pub default_product_id: Option<Uuid>,
+    pub highlighted_product_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLineItem {
+    /// `None` for an ad-hoc product that the store gives a fresh id.
+    pub product_id: Option<Uuid>,
+    pub price_id: Option<Uuid>,
+    pub quantity: i64,
+    pub merchant_reference: Option<String>,
+    pub is_adhoc: bool,
+    pub product_details: ProductDetails,
+}
+
+impl CreatePaymentLink {
+    /// Price and product ids the request refers to, for the caller to look up.
+    pub fn referenced_ids(&self) -> (Vec<Uuid>, Vec<Uuid>) {
+        let items = self.line_items.iter().flatten();
+        let prices = items.clone().filter_map(|i| i.price).collect();
+        let mut products: Vec<Uuid> = self.product_ids.iter().flatten().copied().collect();
+        products.extend(items.filter_map(|i| i.price_data.as_ref()?.product));
+        (prices, products)
+    }
+}
+
+/// Checks every rule of the contract and returns the parsed link, or all the problems found.
+pub fn validate_create(
+    req: &CreatePaymentLink,
+    ctx: &Context,
+    catalog: &Catalog,
+) -> Result<NewPaymentLink, FieldErrors> {
+    let mut errors = FieldErrors::default();
+
+    let name = match req.name.as_deref() {
+        None => {
+            errors.add("name", "is required");
+            String::new()
+        }
+        Some(name) => {
+            check_text(&mut errors, "name", name, NAME_MAX_CHARS);
+            name.to_string()
+        }
+    };
+    if let Some(slug) = &req.slug {
+        if !is_valid_slug(slug) {
+            errors.add(
+                "slug",
+                "must start with a lowercase letter or digit and contain only a-z, 0-9 and hyphens (at most 64)",
+            );
+        }
+    }
+    if let Some(amount) = req.amount_minor {
+        check_amount(&mut errors, "amount_minor", amount);
+    }
+    let explicit_currency = req.currency.as_deref().and_then(|code| {
+        let parsed = Currency::parse(code);
+        if parsed.is_none() {
+            errors.add("currency", "is not a supported ISO 4217 currency code");
+        }
+        parsed
+    });
+
+    let mode = req.mode.unwrap_or_default();
+    check_mode_fields(&mut errors, req, mode);
+
+    let line_items: Vec<NewLineItem> = req
+        .line_items
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, item)| line_item(&mut errors, &format!("line_items[{i}]"), item, ctx, catalog))
+        .collect();
+    if req.line_items.as_ref().is_some_and(|items| items.len() > MAX_LINE_ITEMS) {
+        errors.add("line_items", format!("must have at most {MAX_LINE_ITEMS} items"));
+    }
+
+    // The link's currency: explicit, else the first item's, else USD; every item must match it.
+    let currency = explicit_currency
+        .or_else(|| line_items.first().and_then(|i| Currency::parse(&i.product_details.currency)))
+        .unwrap_or(Currency::USD);
+    for (i, item) in line_items.iter().enumerate() {
+        if item.product_details.currency != currency.code() {
+            errors.add(format!("line_items[{i}].currency"), format!("must match the link currency {currency}"));
+        }
+    }
+    let amount_minor = line_items_total(&mut errors, &line_items, req.amount_minor);
+
+    if mode == LinkMode::Custom
+        && req.amount_minor.is_none()
+        && req.line_items.as_ref().is_none_or(Vec::is_empty)
+        && req.product_ids.as_ref().is_none_or(Vec::is_empty)
+    {
+        errors.add("amount_minor", "a custom link needs amount_minor, line_items or product_ids");
+    }
+    if mode == LinkMode::Subscription
+        && req.subscription_id.is_none()
+        && !line_items.iter().any(|i| i.product_details.recurring.is_some())
+    {
+        errors.add("subscription_id", "is required when mode is subscription, unless a line item is recurring");
+    }
+
+    let product_ids = req.product_ids.clone().unwrap_or_default();
+    for (i, id) in product_ids.iter().enumerate() {
+        if !catalog.products.contains_key(id) {
+            errors.add(format!("product_ids[{i}]"), format!("no such product: {id}"));
+        } else if product_ids[..i].contains(id) {
+            errors.add(format!("product_ids[{i}]"), "is listed twice");
+        }
+    }
+    let selection_mode = req.selection_mode.unwrap_or_default();
+    let attached = |id: &Uuid| product_ids.contains(id) || line_items.iter().any(|i| i.product_id == Some(*id));
+    for (field, value) in [
+        ("default_product_id", req.default_product_id),
+        ("highlighted_product_id", req.highlighted_product_id),
+    ] {
+        let Some(id) = value else { continue };
+        if selection_mode != SelectionMode::SingleSelect {
+            errors.add(field, "is only allowed when selection_mode is single_select");
+        } else if !attached(&id) {
+            errors.add(field, "must name a product attached to this link");
+        }
+    }
+
+    for (field, value) in [
+        ("success_url", &req.success_url),
+        ("cancel_url", &req.cancel_url),
+        ("redirect_url", &req.redirect_url),
+    ] {
+        if let Some(url) = value {
+            check_url(&mut errors, field, url, ctx.livemode);
+        }
+    }
+    let metadata = req.metadata.clone().unwrap_or_default();
+    check_metadata(&mut errors, "metadata", &metadata);
+    if req.expires_at.is_some_and(|at| at <= ctx.now) {
+        errors.add("expires_at", "must be in the future");
+    }
+    if let Some(key) = &req.idempotency_key {
+        if !is_valid_idempotency_key(key) {
+            errors.add("idempotency_key", "must be 1 to 255 printable ASCII characters");
+        }
+    }
+
+    errors.into_result(NewPaymentLink {
+        name,
+        slug: req.slug.clone(),
+        mode,
+        status: match req.status {
+            Some(InitialStatus::Draft) => LinkStatus::Draft,
+            _ => LinkStatus::Active,
+        },
+        amount_minor,
+        currency,
+        invoice_id: req.invoice_id,
+        subscription_id: req.subscription_id,
+        product_ids,
+        line_items,
+        success_url: req.success_url.clone(),
+        cancel_url: req.cancel_url.clone(),
+        redirect_url: req.redirect_url.clone(),
+        collect_shipping: req.collect_shipping.unwrap_or(false),
+        allow_promotion_codes: req.allow_promotion_codes.unwrap_or(true),
+        tax_behavior: req.tax_behavior.unwrap_or_default(),
+        metadata,
+        expires_at: req.expires_at,
+        selection_mode,
+        default_product_id: req.default_product_id,
+        highlighted_product_id: req.highlighted_product_id,
+    })
+}
+
+fn check_mode_fields(errors: &mut FieldErrors, req: &CreatePaymentLink, mode: LinkMode) {
+    match (mode, req.invoice_id) {
+        (LinkMode::Invoice, None) => errors.add("invoice_id", "is required when mode is invoice"),
+        (LinkMode::Custom | LinkMode::Subscription, Some(_)) => {
+            errors.add("invoice_id", "is only allowed when mode is invoice")
+        }
+        _ => {}
+    }
+    if mode != LinkMode::Subscription && req.subscription_id.is_some() {
+        errors.add("subscription_id", "is only allowed when mode is subscription");
+    }
+}
+
+/// The sum of the line items; it becomes `amount_minor`, which must agree when also given.
+fn line_items_total(errors: &mut FieldErrors, items: &[NewLineItem], amount: Option<i64>) -> Option<i64> {
+    if items.is_empty() {
+        return amount;
+    }
+    let total = items.iter().try_fold(0i64, |sum, item| {
+        item.product_details.unit_amount.checked_mul(item.quantity)?.checked_add(sum)
+    });
+    match total {
+        Some(total) if total <= MAX_AMOUNT_MINOR => {
+            if amount.is_some_and(|a| a != total) {
+                errors.add("amount_minor", format!("must equal the line items total ({total}) or be left out"));
+            }
+            Some(total)
+        }
+        _ => {
+            errors.add("line_items", format!("total must not exceed {MAX_AMOUNT_MINOR} minor units"));
+            None
+        }
+    }
+}
+
+fn line_item(
+    errors: &mut FieldErrors,
+    field: &str,
+    item: &LineItemInput,
+    ctx: &Context,
+    catalog: &Catalog,
+) -> Option<NewLineItem> {
+    let quantity = item.quantity.unwrap_or(1);
+    if quantity < 1 {
+        errors.add(format!("{field}.quantity"), "must be at least 1");
+    }
+    if let Some(reference) = &item.merchant_reference {
+        check_text(errors, &format!("{field}.merchant_reference"), reference, MERCHANT_REFERENCE_MAX_CHARS);
+    }
+    let (product_id, price_id, is_adhoc, details) = match (&item.price, &item.price_data) {
+        (Some(price_id), None) => {
+            let Some(price) = catalog.prices.get(price_id) else {
+                errors.add(format!("{field}.price"), format!("no such price: {price_id}"));
+                return None;
+            };
+            let product = catalog.products.get(&price.product_id);
+            let details = ProductDetails {
+                name: product.map_or_else(String::new, |p| p.name.clone()),
+                description: product.and_then(|p| p.description.clone()),
+                unit_amount: price.unit_amount,
+                currency: price.currency.clone(),
+                recurring: price.recurring.clone(),
+            };
+            (Some(price.product_id), Some(*price_id), false, details)
+        }
+        (None, Some(data)) => {
+            let field = format!("{field}.price_data");
+            check_amount(errors, &format!("{field}.unit_amount"), data.unit_amount);
+            let currency = match data.currency.as_deref().map(Currency::parse) {
+                None => Some(Currency::USD),
+                Some(None) => {
+                    errors.add(format!("{field}.currency"), "is not a supported ISO 4217 currency code");
+                    None
+                }
+                Some(found) => found,
+            };
+            if let Some(recurring) = &data.recurring {
+                check_recurring(errors, &format!("{field}.recurring.interval_count"), recurring);
+            }
+            let (name, description) = match (&data.product, &data.product_data) {
+                (Some(id), None) => match catalog.products.get(id) {
+                    Some(p) => (p.name.clone(), p.description.clone()),
+                    None => {
+                        errors.add(format!("{field}.product"), format!("no such product: {id}"));
+                        return None;
+                    }
+                },
+                (None, Some(pd)) => {
+                    check_text(errors, &format!("{field}.product_data.name"), &pd.name, NAME_MAX_CHARS);
+                    if let Some(d) = &pd.description {
+                        check_length(errors, &format!("{field}.product_data.description"), d, DESCRIPTION_MAX_CHARS);
+                    }
+                    for (i, url) in pd.images.iter().flatten().enumerate() {
+                        check_url(errors, &format!("{field}.product_data.images[{i}]"), url, ctx.livemode);
+                    }
+                    if let Some(m) = &pd.metadata {
+                        check_metadata(errors, &format!("{field}.product_data.metadata"), m);
+                    }
+                    (pd.name.clone(), pd.description.clone())
+                }
+                _ => {
+                    errors.add(field, "needs exactly one of product or product_data");
+                    return None;
+                }
+            };
+            let details = ProductDetails {
+                name,
+                description,
+                unit_amount: data.unit_amount,
+                currency: currency?.code().to_string(),
+                recurring: data.recurring.clone(),
+            };
+            (data.product, None, true, details)
+        }
+        _ => {
+            errors.add(field.to_string(), "needs exactly one of price or price_data");
+            return None;
+        }
+    };
+    Some(NewLineItem {
+        product_id,
+        price_id,
+        quantity,
+        merchant_reference: item.merchant_reference.clone(),
+        is_adhoc,
+        product_details: details,
+    })
+}
+
+fn check_amount(errors: &mut FieldErrors, field: &str, amount: i64) {
+    if !(0..=MAX_AMOUNT_MINOR).contains(&amount) {
+        errors.add(field, format!("must be between 0 and {MAX_AMOUNT_MINOR} minor units"));
+    }
+}
+
+/// Billing periods up to three years, as card networks allow.
+fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring) {
+    let max = match recurring.interval {
+        Interval::Day => 1095,
+        Interval::Week => 156,
+        Interval::Month => 36,
+        Interval::Year => 3,
+    };
+    if !(1..=max).contains(&recurring.interval_count) {
+        errors.add(field, format!("must be between 1 and {max} for this interval"));
+    }
+}
+
+fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+    }
+}
+
+/// Text shown to people: not blank, bounded, and free of control and direction-override
+/// characters (they can disguise what a customer reads).
+pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    let len = value.chars().count();
+    if value.trim().is_empty() || len > max {
+        errors.add(field, format!("must be 1 to {max} characters"));
+    } else if value.chars().any(is_disallowed_char) {
+        errors.add(field, "must not contain control or text-direction characters");
+    }
+}
+
+fn is_disallowed_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+pub fn is_valid_slug(slug: &str) -> bool {
+    let bytes = slug.as_bytes();
+    let ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !bytes.is_empty() && bytes.len() <= 64 && ok(&bytes[0]) && bytes[1..].iter().all(|b| ok(b) || *b == b'-')
+}
+
+/// `Idempotency-Key`: 1 to 255 printable ASCII characters.
+pub fn is_valid_idempotency_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// Redirect and image URLs: absolute https (http://localhost and http://127.0.0.1 for sandbox
+/// objects), at most 2,048 characters, no user name or password.
+pub fn check_url(errors: &mut FieldErrors, field: &str, value: &str, livemode: bool) {
+    if let Err(message) = url_problem(value, livemode) {
+        errors.add(field, message);
+    }
+}
+
+/// Why a URL may not be stored or used as a link target, if it may not.
+pub fn url_problem(value: &str, livemode: bool) -> Result<(), String> {
+    if value.len() > MAX_URL_LEN {
+        return Err(format!("must be at most {MAX_URL_LEN} characters"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    let https_only = "must be an absolute https:// URL";
+    let parsed = url::Url::parse(value).map_err(|_| https_only.to_string())?;
+    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1"));
+    let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && local && !livemode);
+    if !scheme_ok || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(if livemode { https_only.into() } else { format!("{https_only} (or http://localhost)") });
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not contain a user name or password".into());
+    }
+    Ok(())
+}
+
+fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {
+    if metadata.len() > METADATA_MAX_KEYS {
+        errors.add(field, format!("must have at most {METADATA_MAX_KEYS} keys"));
+    }
+    for (key, value) in metadata {
+        let key_len = key.chars().count();
+        if key_len == 0 || key_len > METADATA_KEY_MAX_CHARS || key.chars().any(char::is_control) {
+            let shown: String = key.chars().take(METADATA_KEY_MAX_CHARS).collect();
+            errors.add(field, format!("key \"{shown}\" must be 1 to {METADATA_KEY_MAX_CHARS} characters without control characters"));
+        } else if value.chars().count() > METADATA_VALUE_MAX_CHARS {
+            errors.add(format!("{field}.{key}"), format!("must be at most {METADATA_VALUE_MAX_CHARS} characters"));
+        }
+    }
+}
