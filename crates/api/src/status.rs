@@ -40,6 +40,20 @@ impl LinkStatus {
         LinkStatus::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The state as of `now`: a draft, active or inactive link whose `expires_at` has passed is
+    /// expired on every read, whether or not anything has written that down yet.
+    pub fn as_of(
+        self,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> LinkStatus {
+        use LinkStatus::*;
+        match self {
+            Draft | Active | Inactive if expires_at.is_some_and(|at| at <= now) => Expired,
+            other => other,
+        }
+    }
+
     /// Whether `PATCH …/status` may move a link from `self` to `to`. Staying put is allowed
     /// (a no-op) for every state.
     pub fn can_become(self, to: LinkStatus) -> bool {

@@ -1,0 +1,196 @@
+//! The `paylinks` command line: serve, migrate, and manage API keys. Every flag can also come
+//! from an environment variable.
+
+use crate::clock::{Clock, SystemClock};
+use crate::http::StaticApp;
+use crate::rate_limit::RateLimitSetting;
+use crate::store::Store;
+use crate::{AppState, Config};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::error::Error;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+type CliResult = Result<(), Box<dyn Error>>;
+
+#[derive(Debug, Parser)]
+#[command(name = "paylinks", version, about = "Self-hostable payment links: the v2 API server and its tools")]
+pub struct Cli {
+    /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/paylinks.sqlite", global = true)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the app (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create, list and revoke API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PAYLINKS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Where customers reach this server (checkout URLs are built from it); default http://LISTEN.
+    #[arg(long, env = "PAYLINKS_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// The built app (Trunk's output) to serve at /.
+    #[arg(long, env = "PAYLINKS_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// Another origin allowed to call /v2 from a browser (repeatable; env: comma-separated).
+    #[arg(long = "cors-origin", env = "PAYLINKS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// `off`, or PER_MINUTE[/BURST] per API key; default: sandbox 100/200, live 1000/2000.
+    #[arg(long, env = "PAYLINKS_RATE_LIMIT")]
+    pub rate_limit: Option<RateLimitSetting>,
+    /// Seconds a request may take before it is answered with 503.
+    #[arg(long, env = "PAYLINKS_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyMode {
+    Sandbox,
+    Live,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key (and the merchant, if new); the secret is printed once.
+    Create {
+        #[arg(long, env = "PAYLINKS_MERCHANT")]
+        merchant: String,
+        #[arg(long, value_enum, default_value = "sandbox")]
+        mode: KeyMode,
+    },
+    /// List keys: prefix, merchant, mode, created, last used, revoked. Never secrets.
+    List,
+    /// Revoke the key with this prefix (as `keys list` shows it); it fails at once.
+    Revoke { prefix: String },
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    let store = Store::connect(&cli.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redact(&cli.database_url)))?;
+    store.migrate().await.map_err(|e| format!("cannot apply migrations: {e}"))?;
+    let clock = SystemClock::default();
+    match cli.command {
+        Command::Migrate => println!("migrations applied"),
+        Command::Serve(args) => serve(store.clone(), args).await?,
+        Command::Keys { command: KeysCommand::Create { merchant, mode } } => {
+            let merchant = merchant.trim();
+            if merchant.is_empty() || merchant.chars().count() > 200 {
+                return Err("--merchant must be 1 to 200 characters".into());
+            }
+            let key = store.create_key(merchant, mode == KeyMode::Live, clock.now()).await?;
+            println!("Created a {} key for merchant \"{merchant}\".", if key.owner.livemode { "live" } else { "sandbox" });
+            println!("Secret (shown only now; store it safely): {}", key.secret);
+            println!("Prefix (to list or revoke it): {}", key.prefix);
+        }
+        Command::Keys { command: KeysCommand::List } => {
+            println!("{:<22} {:<24} {:<8} {:<20} {:<20} STATUS", "PREFIX", "MERCHANT", "MODE", "CREATED", "LAST USED");
+            let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
+            for key in store.list_keys().await? {
+                println!(
+                    "{:<22} {:<24} {:<8} {:<20} {:<20} {}",
+                    key.prefix,
+                    key.merchant_name,
+                    if key.livemode { "live" } else { "sandbox" },
+                    fmt(key.created_at),
+                    key.last_used_at.map_or_else(|| "never".to_string(), fmt),
+                    key.revoked_at.map_or_else(|| "active".to_string(), |t| format!("revoked {}", fmt(t))),
+                );
+            }
+        }
+        Command::Keys { command: KeysCommand::Revoke { prefix } } => {
+            if !store.revoke_key(&prefix, clock.now()).await? {
+                return Err(format!("no active key with prefix {prefix}").into());
+            }
+            println!("Revoked {prefix}; requests with it now get 401.");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(store: Store, args: ServeArgs) -> CliResult {
+    let base = args.public_base_url.unwrap_or_else(|| format!("http://{}", args.listen));
+    let base = base.trim_end_matches('/').to_string();
+    if !matches!(url::Url::parse(&base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
+        return Err(format!("--public-base-url must be an http(s) URL, got {base}").into());
+    }
+    for origin in &args.cors_origins {
+        if url::Url::parse(origin).is_err() {
+            return Err(format!("--cors-origin must be an origin like https://dash.example.com, got {origin}").into());
+        }
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
+    if store.merchant_count().await? == 0 {
+        let key = store.create_key("Sandbox merchant", false, clock.now()).await?;
+        println!("First start: created the sandbox merchant \"Sandbox merchant\".");
+        println!("  API key (shown once, keep it): {}", key.secret);
+        println!("  Dashboard: {base}/  (sign in with the key)");
+    }
+    let static_app = StaticApp::load(&args.static_dir);
+    if static_app.is_none() {
+        tracing::warn!(dir = %args.static_dir.display(), "no built app found (run `cargo xtask dev`); serving the API only");
+    }
+    let config = Config {
+        public_base_url: base.clone(),
+        cors_origins: args.cors_origins,
+        rate_limit: args.rate_limit.unwrap_or(RateLimitSetting::Default),
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        static_app,
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    println!("paylinks is serving on {base} (API: {base}/v2, OpenAPI: {base}/v2/openapi.json)");
+    crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
+    println!("paylinks stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

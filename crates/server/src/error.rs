@@ -1,0 +1,108 @@
+//! One error type for every route, rendered as the contract's JSON error body, and `Reply`,
+//! a finished response that idempotency can store and replay byte for byte.
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use paylinks_api::{ErrorBody, ErrorCode, FieldErrors};
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub body: ErrorBody,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { body: ErrorBody::new(code, message), retry_after: None }
+    }
+
+    pub fn invalid(errors: FieldErrors) -> Self {
+        ApiError { body: errors.into(), retry_after: None }
+    }
+
+    pub fn field(field: &str, message: &str) -> Self {
+        ApiError::invalid(FieldErrors::single(field, message))
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(ErrorCode::ResourceMissing, "No such payment link.")
+    }
+
+    pub fn unauthenticated() -> Self {
+        ApiError::new(ErrorCode::Unauthenticated, "Missing, malformed, unknown or revoked API key (header x-api-key).")
+    }
+
+    pub fn unavailable() -> Self {
+        ApiError {
+            body: ErrorBody::new(ErrorCode::ServiceUnavailable, "The service is briefly unavailable; retry shortly."),
+            retry_after: Some(1),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.body.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+/// Database failures: a 503 when the database cannot be reached, else a 500 that leaks nothing.
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if crate::store::is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return ApiError::unavailable();
+        }
+        tracing::error!(error = %err, "database error");
+        ApiError::new(ErrorCode::InternalError, "Something went wrong on our side; it has been logged.")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        Reply::from(self).into_response()
+    }
+}
+
+/// A complete JSON response: status, extra headers and the serialised body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Reply {
+        let body = serde_json::to_string(value).expect("response types serialise");
+        Reply { status, headers: Vec::new(), body }
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(err: ApiError) -> Reply {
+        let reply = Reply::json(err.status(), &err.body);
+        match err.retry_after {
+            Some(secs) => reply.with_header(header::RETRY_AFTER, HeaderValue::from(secs)),
+            None => reply,
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

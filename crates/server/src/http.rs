@@ -1,0 +1,177 @@
+//! Cross-cutting HTTP: security headers, CORS, timeouts, JSON fallbacks and the built app.
+
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use paylinks_api::ErrorCode;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+/// The app's `index.html` and the Content-Security-Policy that lets exactly its inline loader run.
+#[derive(Clone)]
+pub struct StaticApp {
+    pub dir: PathBuf,
+    pub index_html: String,
+    pub csp: HeaderValue,
+}
+
+impl StaticApp {
+    /// Loads `dir/index.html` (as Trunk built it); `None` when the app has not been built.
+    pub fn load(dir: &Path) -> Option<StaticApp> {
+        let index_html = std::fs::read_to_string(dir.join("index.html")).ok()?;
+        let csp = content_security_policy(&inline_script_hashes(&index_html));
+        Some(StaticApp { dir: dir.to_path_buf(), index_html, csp })
+    }
+}
+
+/// `'sha256-…'` sources for every inline `<script>` (Trunk's module loader).
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(open_end) = rest.find('>') else { break };
+        let Some(close) = rest.find("</script>") else { break };
+        let tag = &rest[..open_end];
+        if !tag.contains("src=") && open_end < close {
+            let digest = Sha256::digest(rest[open_end + 1..close].as_bytes());
+            hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        rest = &rest[close + "</script>".len()..];
+    }
+    hashes
+}
+
+fn content_security_policy(script_hashes: &[String]) -> HeaderValue {
+    let scripts = std::iter::once("'self' 'wasm-unsafe-eval'".to_string()).chain(script_hashes.iter().cloned()).collect::<Vec<_>>().join(" ");
+    let policy = format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data:; \
+         connect-src 'self' https: http://localhost:* http://127.0.0.1:*; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    HeaderValue::try_from(policy).unwrap_or(HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
+}
+
+/// Headers every response carries.
+pub async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert("revkeen-version", HeaderValue::from_static(paylinks_api::API_VERSION));
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// Answers with a JSON 503 when a request runs longer than `limit`.
+pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            ApiError::unavailable().into_response()
+        }
+    }
+}
+
+/// Hashed assets (`name-<16 hex>.ext`, as Trunk names them) never change: cache them for a
+/// year. Everything else (index.html) is revalidated.
+pub async fn cache_control(request: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let value = if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let stem = file.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// App routes (paths without a file extension) get the app's index.html; the app shows its own
+/// "not found" page for routes it does not know.
+pub async fn spa_fallback(app: Option<StaticApp>, uri: Uri) -> Response {
+    let last = uri.path().rsplit('/').next().unwrap_or_default();
+    match app {
+        Some(app) if !last.contains('.') => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(app.index_html)).into_response()
+        }
+        _ => not_found().await,
+    }
+}
+
+pub async fn not_found() -> Response {
+    ApiError::new(ErrorCode::ResourceMissing, "No such route.").into_response()
+}
+
+pub async fn method_not_allowed() -> Response {
+    let mut response = ApiError::new(ErrorCode::InvalidRequest, "This method is not allowed on this route.").into_response();
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+const EXPOSED: [HeaderName; 4] = [
+    HeaderName::from_static("idempotency-replayed"),
+    header::RETRY_AFTER,
+    HeaderName::from_static("revkeen-version"),
+    HeaderName::from_static("x-request-id"),
+];
+
+/// CORS for `/v2`: the listed origins and the server's own; the headers the contract names.
+pub fn v2_cors(origins: Vec<HeaderValue>) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH])
+        .allow_headers([
+            HeaderName::from_static("x-api-key"),
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("revkeen-version"),
+        ])
+        .expose_headers(EXPOSED)
+        .max_age(Duration::from_secs(600))
+}
+
+/// CORS for `/public`: any origin, no credentials.
+pub fn public_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .expose_headers(EXPOSED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_inline_scripts_only() {
+        let html = r#"<script src="/a.js"></script><script type="module">import init from '/x.js';</script>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 1);
+        assert!(hashes[0].starts_with("'sha256-") && hashes[0].ends_with("='"));
+    }
+
+    #[test]
+    fn recognises_hashed_assets() {
+        assert!(is_hashed_asset("/paylinks-app-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/paylinks-app-1a2b3c4d5e6f7a8b.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/favicon.svg"));
+    }
+}

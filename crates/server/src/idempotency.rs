@@ -1,0 +1,139 @@
+//! Runs a write in one transaction, under an `Idempotency-Key` when the request has one: the
+//! claim of the key, the write and the stored response commit together.
+
+use crate::error::{ApiError, ApiResult, Reply};
+use crate::store::{claim, complete, Claim, Conn, IdempotencyKey, Scope, StoredResponse};
+use crate::AppState;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use futures_util::future::BoxFuture;
+use paylinks_api::validate::is_valid_idempotency_key;
+use paylinks_api::ErrorCode;
+
+/// What identifies a write request for idempotency.
+pub struct WriteRequest<'a> {
+    pub scope: Scope,
+    pub method: &'a Method,
+    pub path: &'a str,
+    pub headers: &'a HeaderMap,
+    /// The create body's own `idempotency_key`, used when no header is sent.
+    pub body_key: Option<String>,
+    pub body: &'a [u8],
+}
+
+impl WriteRequest<'_> {
+    fn key(&self) -> ApiResult<Option<IdempotencyKey>> {
+        let header = match self.headers.get("idempotency-key") {
+            Some(value) => Some(value.to_str().ok().filter(|k| is_valid_idempotency_key(k)).ok_or_else(|| {
+                ApiError::field("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+            })?),
+            None => None,
+        };
+        let Some(key) = header.map(str::to_string).or_else(|| self.body_key.clone().filter(|k| is_valid_idempotency_key(k)))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(IdempotencyKey {
+            scope: self.scope,
+            method: self.method.to_string(),
+            path: self.path.to_string(),
+            key,
+            fingerprint: fingerprint(self.method, self.path, self.body),
+        }))
+    }
+}
+
+/// SHA-256 of method, path and the body in canonical JSON (keys sorted, no spacing), so
+/// formatting differences do not make the same request look different.
+pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+    let canonical = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => value.to_string(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    crate::ids::sha256_hex(format!("{method}\n{path}\n{canonical}").as_bytes())
+}
+
+fn replay(stored: StoredResponse) -> Reply {
+    let headers = stored
+        .headers
+        .into_iter()
+        .filter_map(|(n, v)| Some((HeaderName::try_from(n).ok()?, HeaderValue::try_from(v).ok()?)))
+        .chain([(HeaderName::from_static("idempotency-replayed"), HeaderValue::from_static("true"))])
+        .collect();
+    Reply { status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), headers, body: stored.body }
+}
+
+fn answer(claim: Claim) -> Option<Reply> {
+    match claim {
+        Claim::Claimed => None,
+        Claim::Replay(stored) => Some(replay(stored)),
+        Claim::Mismatch => Some(
+            ApiError::new(ErrorCode::IdempotencyConflict, "This Idempotency-Key was already used for a different request.")
+                .into(),
+        ),
+        Claim::InProgress => Some(
+            ApiError::new(ErrorCode::IdempotencyInProgress, "A request with this Idempotency-Key is still running; retry shortly.")
+                .into(),
+        ),
+    }
+}
+
+/// Runs `work` on a write transaction and returns its reply. Under a key, a finished earlier
+/// request is replayed instead; 2xx and 4xx replies are stored, 5xx roll everything back.
+pub async fn run_write<F>(state: &AppState, request: WriteRequest<'_>, work: F) -> Reply
+where
+    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Reply>>,
+{
+    match try_run_write(state, request, work).await {
+        Ok(reply) => reply,
+        Err(err) => err.into(),
+    }
+}
+
+async fn try_run_write<F>(state: &AppState, request: WriteRequest<'_>, work: F) -> ApiResult<Reply>
+where
+    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Reply>>,
+{
+    let key = request.key()?;
+    let now = state.clock.now();
+    if let Some(key) = &key {
+        // Most retries find a finished response: answer them from the read pool.
+        if let Some(reply) = state.store.find_idempotent(key, now).await?.and_then(answer) {
+            return Ok(reply);
+        }
+    }
+    let mut tx = state.store.begin().await?;
+    if let Some(key) = &key {
+        if let Some(reply) = answer(claim(&mut tx, state.store.backend(), key, now).await?) {
+            return Ok(reply);
+        }
+    }
+    // A savepoint, so a failed statement (a taken slug) does not poison the stored answer.
+    let mut attempt = sqlx::Connection::begin(&mut *tx).await?;
+    let reply = match work(&mut attempt).await {
+        Ok(reply) => {
+            attempt.commit().await?;
+            reply
+        }
+        Err(err) => {
+            attempt.rollback().await?;
+            Reply::from(err)
+        }
+    };
+    if reply.status.is_server_error() {
+        return Ok(reply);
+    }
+    if let Some(key) = &key {
+        let stored = StoredResponse {
+            status: reply.status.as_u16(),
+            headers: reply
+                .headers
+                .iter()
+                .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
+                .collect(),
+            body: reply.body.clone(),
+        };
+        complete(&mut tx, key, &stored).await?;
+    }
+    tx.commit().await?;
+    Ok(reply)
+}

@@ -1,0 +1,147 @@
+//! The paylinks server: the v2 payment-links API, the public checkout routes and the built app.
+
+pub mod auth;
+pub mod body;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod http;
+pub mod idempotency;
+pub mod ids;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod store;
+
+use crate::clock::Clock;
+use crate::http::StaticApp;
+use crate::rate_limit::{RateLimitSetting, RateLimiter};
+use crate::store::Store;
+use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Everything the server is told at start.
+#[derive(Clone)]
+pub struct Config {
+    /// Where customers reach the app, without a trailing slash (`http://127.0.0.1:8080`).
+    pub public_base_url: String,
+    /// Origins besides the server's own that may call `/v2` from a browser.
+    pub cors_origins: Vec<String>,
+    pub rate_limit: RateLimitSetting,
+    pub request_timeout: Duration,
+    /// The built app (Trunk's `dist/`), if it has been built.
+    pub static_app: Option<StaticApp>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    pub limiter: Arc<RateLimiter>,
+    /// When each key's last use was last written down.
+    pub key_touches: Arc<Mutex<HashMap<uuid::Uuid, Instant>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            limiter: Arc::default(),
+            key_touches: Arc::default(),
+        }
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of a URL.
+fn origin_of(url: &str) -> Option<HeaderValue> {
+    let parsed = url::Url::parse(url).ok()?;
+    HeaderValue::try_from(parsed.origin().ascii_serialization()).ok()
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let origins = std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
+    let openapi = Arc::new(openapi::document());
+    let v2 = routes::links::router()
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
+            }),
+        )
+        .fallback(http::not_found)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(http::v2_cors(origins));
+    let public = routes::public::router()
+        .fallback(http::not_found)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(http::public_cors());
+    let app_files = config.static_app.clone();
+    let spa = {
+        let app_files = app_files.clone();
+        move |uri| http::spa_fallback(app_files.clone(), uri)
+    };
+    let site: Router<AppState> = match &app_files {
+        Some(files) => Router::new().fallback_service(
+            ServeDir::new(&files.dir).append_index_html_on_directories(true).fallback(axum::handler::HandlerWithoutStateExt::into_service(spa)),
+        ),
+        None => Router::new().fallback(spa),
+    };
+    let csp = app_files.map(|a| a.csp).unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let timeout = config.request_timeout;
+    Router::new()
+        .nest("/v2", v2)
+        .nest("/public", public)
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
+        .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
+        .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(move |req, next| http::timeout(timeout, req, next)))
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(move |req, next| http::security_headers(csp.clone(), req, next)))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let purge = tokio::spawn(purge_idempotency_keys(state.clone()));
+    let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    purge.abort();
+    result
+}
+
+/// Deletes idempotency keys past their 24 hours, once an hour.
+async fn purge_idempotency_keys(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match state.store.purge_idempotency_keys(state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "expired idempotency keys deleted"),
+            Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The server's own OpenAPI 3.1 document, generated from the route annotations and the
+//! contract types, served at `/v2/openapi.json`.
+
+use crate::routes::{links, public};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct ApiKeyAuth;
+
+impl Modify for ApiKeyAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+    }
+}
+
+#[allow(deprecated)] // documents the deprecated routes too
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "paylinks v2 API", version = "2026-05-01",
+         description = "Payment links, compatible with the RevKeen v2 contract. Every response carries RevKeen-Version and X-Request-Id."),
+    paths(links::create, links::list, links::retrieve, links::change_status, links::expire, links::deactivate,
+          links::activate, links::archive, public::retrieve),
+    modifiers(&ApiKeyAuth),
+    tags((name = "Payment Links"), (name = "Public", description = "No key; used by the checkout page")),
+)]
+pub struct ApiDoc;
+
+pub fn document() -> String {
+    ApiDoc::openapi().to_json().expect("the OpenAPI document serialises")
+}

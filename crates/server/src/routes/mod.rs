@@ -1,0 +1,2 @@
+pub mod links;
+pub mod public;

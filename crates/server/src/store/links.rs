@@ -1,0 +1,332 @@
+//! Payment links: insert, find (by UUID or public id), list with filters, status changes.
+
+use super::{bind_all, from_micros, get_bool, to_micros, Bind, Conn, Scope, Store};
+use crate::ids::{is_public_id, new_public_id};
+use chrono::{DateTime, Utc};
+use paylinks_api::validate::NewPaymentLink;
+use paylinks_api::{LineItem, LinkStatus, ListQuery, PaymentLink};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// How a link is read: its public URL is built from `base_url`; its status is as of `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkView<'a> {
+    pub base_url: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// A link with the version its next write must match (optimistic concurrency).
+#[derive(Debug, Clone)]
+pub struct StoredLink {
+    pub link: PaymentLink,
+    pub version: i64,
+    pub merchant_name: String,
+}
+
+/// The filters of a list request.
+pub type LinkFilter = ListQuery;
+
+/// The outcome of a status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusChange {
+    Changed,
+    /// Another write got there first.
+    LostRace,
+}
+
+const COLUMNS: &str = "l.id, l.merchant_id, l.livemode, l.public_id, l.name, l.slug, l.mode, l.status, \
+    l.amount_minor, l.currency, l.invoice_id, l.subscription_id, l.product_ids, l.line_items, l.success_url, \
+    l.cancel_url, l.redirect_url, l.collect_shipping, l.allow_promotion_codes, l.tax_behavior, l.metadata, \
+    l.expires_at, l.selection_mode, l.default_product_id, l.highlighted_product_id, l.status_changed_at, \
+    l.created_at, l.updated_at, l.version, m.name AS merchant_name";
+
+const FROM: &str = "FROM payment_links l JOIN merchants m ON m.id = l.merchant_id";
+
+fn enum_str<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+/// JSON text of the structured columns (ids, line items, metadata).
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serialises")
+}
+
+fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+fn from_text<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(&row.try_get::<String, _>(column)?).map_err(decode_err)
+}
+
+fn enum_col<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(row.try_get(column)?)).map_err(decode_err)
+}
+
+fn uuid_col(row: &AnyRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(column)?.map(|s| s.parse().map_err(decode_err)).transpose()
+}
+
+fn micros_col(row: &AnyRow, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
+    Ok(from_micros(row.try_get(column)?))
+}
+
+fn stored_link(row: &AnyRow, view: LinkView) -> Result<StoredLink, sqlx::Error> {
+    let public_id: String = row.try_get("public_id")?;
+    let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.map(from_micros);
+    let status = enum_col::<LinkStatus>(row, "status")?.as_of(expires_at, view.now);
+    let link = PaymentLink {
+        id: uuid_col(row, "id")?.unwrap_or_default(),
+        merchant_id: uuid_col(row, "merchant_id")?.unwrap_or_default(),
+        url: format!("{}/l/{public_id}", view.base_url),
+        public_id,
+        name: row.try_get("name")?,
+        slug: row.try_get("slug")?,
+        mode: enum_col(row, "mode")?,
+        status,
+        amount_minor: row.try_get("amount_minor")?,
+        currency: row.try_get("currency")?,
+        invoice_id: uuid_col(row, "invoice_id")?,
+        subscription_id: uuid_col(row, "subscription_id")?,
+        product_ids: from_text(row, "product_ids")?,
+        line_items: from_text(row, "line_items")?,
+        success_url: row.try_get("success_url")?,
+        cancel_url: row.try_get("cancel_url")?,
+        redirect_url: row.try_get("redirect_url")?,
+        collect_shipping: get_bool(row, "collect_shipping")?,
+        allow_promotion_codes: get_bool(row, "allow_promotion_codes")?,
+        tax_behavior: enum_col(row, "tax_behavior")?,
+        metadata: from_text(row, "metadata")?,
+        expires_at,
+        selection_mode: enum_col(row, "selection_mode")?,
+        default_product_id: uuid_col(row, "default_product_id")?,
+        highlighted_product_id: uuid_col(row, "highlighted_product_id")?,
+        created_at: micros_col(row, "created_at")?,
+        updated_at: micros_col(row, "updated_at")?,
+        is_active: status == LinkStatus::Active,
+        status_changed_at: micros_col(row, "status_changed_at")?,
+        livemode: get_bool(row, "livemode")?,
+    };
+    Ok(StoredLink { link, version: row.try_get("version")?, merchant_name: row.try_get("merchant_name")? })
+}
+
+/// The column and value that an `{id}` path segment names: a UUID or a public id.
+fn id_lookup(id_or_public_id: &str) -> Option<(&'static str, String)> {
+    if is_public_id(id_or_public_id) {
+        Some(("l.public_id", id_or_public_id.to_string()))
+    } else {
+        Uuid::try_parse(id_or_public_id).ok().map(|id| ("l.id", id.to_string()))
+    }
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds "50%" literally.
+fn like_pattern(search: &str) -> String {
+    let escaped: String = search
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// Appends the SQL condition for "status as of now is `status`" to `sql`.
+fn status_condition(sql: &mut String, binds: &mut Vec<Bind>, status: LinkStatus, now: i64) {
+    let n = binds.len();
+    match status {
+        LinkStatus::Expired => {
+            sql.push_str(&format!(
+                " AND (l.status = 'expired' OR (l.status IN ('draft', 'active', 'inactive') \
+                 AND l.expires_at IS NOT NULL AND l.expires_at <= ${}))",
+                n + 1
+            ));
+            binds.push(Bind::Int(now));
+        }
+        LinkStatus::Draft | LinkStatus::Active | LinkStatus::Inactive => {
+            sql.push_str(&format!(" AND l.status = ${} AND (l.expires_at IS NULL OR l.expires_at > ${})", n + 1, n + 2));
+            binds.extend([Bind::Text(status.as_str().into()), Bind::Int(now)]);
+        }
+        LinkStatus::Archived | LinkStatus::Completed => {
+            sql.push_str(&format!(" AND l.status = ${}", n + 1));
+            binds.push(Bind::Text(status.as_str().into()));
+        }
+    }
+}
+
+/// Inserts a validated link and returns it as stored. A taken slug is a unique violation.
+pub async fn insert_link(
+    conn: &mut Conn,
+    scope: Scope,
+    new: &NewPaymentLink,
+    view: LinkView<'_>,
+) -> Result<StoredLink, sqlx::Error> {
+    let id = Uuid::new_v4();
+    let now = to_micros(view.now);
+    let line_items: Vec<LineItem> = new
+        .line_items
+        .iter()
+        .map(|item| LineItem {
+            product_id: item.product_id.unwrap_or_else(Uuid::new_v4),
+            price_id: item.price_id,
+            quantity: item.quantity,
+            merchant_reference: item.merchant_reference.clone(),
+            is_adhoc: item.is_adhoc,
+            product_details: item.product_details.clone(),
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
+         amount_minor, currency, invoice_id, subscription_id, product_ids, line_items, success_url, cancel_url, \
+         redirect_url, collect_shipping, allow_promotion_codes, tax_behavior, metadata, expires_at, selection_mode, \
+         default_product_id, highlighted_product_id, status_changed_at, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+         $22, $23, $24, $25, $26, $27, $27, $27, 0)",
+    )
+    .bind(id.to_string())
+    .bind(scope.merchant_id.to_string())
+    .bind(scope.livemode)
+    .bind(new_public_id())
+    .bind(&new.name)
+    .bind(new.name.to_lowercase())
+    .bind(&new.slug)
+    .bind(new.mode.as_str())
+    .bind(new.status.as_str())
+    .bind(new.amount_minor)
+    .bind(new.currency.code())
+    .bind(new.invoice_id.map(|u| u.to_string()))
+    .bind(new.subscription_id.map(|u| u.to_string()))
+    .bind(json(&new.product_ids))
+    .bind(json(&line_items))
+    .bind(&new.success_url)
+    .bind(&new.cancel_url)
+    .bind(&new.redirect_url)
+    .bind(new.collect_shipping)
+    .bind(new.allow_promotion_codes)
+    .bind(enum_str(&new.tax_behavior))
+    .bind(json(&new.metadata))
+    .bind(new.expires_at.map(to_micros))
+    .bind(enum_str(&new.selection_mode))
+    .bind(new.default_product_id.map(|u| u.to_string()))
+    .bind(new.highlighted_product_id.map(|u| u.to_string()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    find_link(conn, scope, &id.to_string(), view).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+
+/// The link `id_or_public_id` names within `scope`, if any.
+pub async fn find_link(
+    conn: &mut Conn,
+    scope: Scope,
+    id_or_public_id: &str,
+    view: LinkView<'_>,
+) -> Result<Option<StoredLink>, sqlx::Error> {
+    let Some((column, value)) = id_lookup(id_or_public_id) else { return Ok(None) };
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {column} = $1 AND l.merchant_id = $2 AND l.livemode = $3");
+    let row = sqlx::query(&sql)
+        .bind(value)
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| stored_link(&r, view)).transpose()
+}
+
+/// Moves a link to `to` if it is still at `expected_version`.
+pub async fn update_status(
+    conn: &mut Conn,
+    scope: Scope,
+    id: Uuid,
+    expected_version: i64,
+    to: LinkStatus,
+    now: DateTime<Utc>,
+) -> Result<StatusChange, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payment_links SET status = $1, status_changed_at = $2, updated_at = $2, version = version + 1 \
+         WHERE id = $3 AND merchant_id = $4 AND livemode = $5 AND version = $6",
+    )
+    .bind(to.as_str())
+    .bind(to_micros(now))
+    .bind(id.to_string())
+    .bind(scope.merchant_id.to_string())
+    .bind(scope.livemode)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
+}
+
+impl Store {
+    /// Reads one link on the read pool.
+    pub async fn get_link(&self, scope: Scope, id_or_public_id: &str, view: LinkView<'_>) -> Result<Option<StoredLink>, sqlx::Error> {
+        let mut conn = self.reader.acquire().await?;
+        find_link(&mut conn, scope, id_or_public_id, view).await
+    }
+
+    /// A page of links, newest first, and how many match in all.
+    pub async fn list_links(
+        &self,
+        scope: Scope,
+        filter: &LinkFilter,
+        view: LinkView<'_>,
+    ) -> Result<(Vec<PaymentLink>, i64), sqlx::Error> {
+        let mut cond = String::from("WHERE l.merchant_id = $1 AND l.livemode = $2");
+        let mut binds = vec![Bind::Text(scope.merchant_id.to_string()), Bind::Bool(scope.livemode)];
+        if let Some(mode) = filter.mode {
+            binds.push(Bind::Text(mode.as_str().into()));
+            cond.push_str(&format!(" AND l.mode = ${}", binds.len()));
+        }
+        if let Some(status) = filter.status {
+            status_condition(&mut cond, &mut binds, status, to_micros(view.now));
+        }
+        if let Some(search) = &filter.search {
+            let n = binds.len();
+            cond.push_str(&format!(
+                " AND (l.name_lower LIKE ${a} ESCAPE '\\' OR l.slug LIKE ${a} ESCAPE '\\' OR l.public_id = ${b} OR l.id = ${b})",
+                a = n + 1,
+                b = n + 2
+            ));
+            binds.push(Bind::Text(like_pattern(search)));
+            binds.push(Bind::Text(search.clone()));
+        }
+        let count_sql = format!("SELECT COUNT(*) {FROM} {cond}");
+        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
+            .fetch_one(&self.reader)
+            .await?
+            .try_get(0)?;
+        let page_sql = format!(
+            "SELECT {COLUMNS} {FROM} {cond} ORDER BY l.created_at DESC, l.id DESC LIMIT {} OFFSET {}",
+            filter.limit, filter.offset
+        );
+        let rows = bind_all(sqlx::query(&page_sql), &binds).fetch_all(&self.reader).await?;
+        let links = rows.iter().map(|r| stored_link(r, view).map(|s| s.link)).collect::<Result<_, _>>()?;
+        Ok((links, total))
+    }
+
+    /// A link by public id with its merchant's name, whatever its state (the caller decides).
+    pub async fn get_public_link(&self, public_id: &str, view: LinkView<'_>) -> Result<Option<StoredLink>, sqlx::Error> {
+        if !is_public_id(public_id) {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {COLUMNS} {FROM} WHERE l.public_id = $1");
+        let row = sqlx::query(&sql).bind(public_id).fetch_optional(&self.reader).await?;
+        row.map(|r| stored_link(&r, view)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(like_pattern("CaFé"), "%café%");
+    }
+}

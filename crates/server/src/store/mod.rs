@@ -1,0 +1,161 @@
+//! Persistence on SQLite (embedded default) or PostgreSQL, through one set of queries.
+//!
+//! SQLite gets one writer connection and a read pool (WAL lets readers run beside the writer);
+//! PostgreSQL shares one pool for both. Every write runs in a transaction on the writer.
+
+mod catalog;
+mod idempotency;
+mod keys;
+mod links;
+
+pub use catalog::{load_catalog, NewPrice, NewProduct};
+pub use idempotency::{claim, complete, Claim, IdempotencyKey, StoredResponse, KEY_LIFETIME};
+pub use keys::{ApiKeyRecord, KeyOwner, NewApiKey};
+pub use links::{find_link, insert_link, update_status, LinkFilter, LinkView, StatusChange, StoredLink};
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Row};
+use std::path::Path;
+use std::time::Duration;
+
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// What every query of merchant data is confined to: one merchant, one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub merchant_id: uuid::Uuid,
+    pub livemode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// WAL lets readers run beside the one writer; NORMAL sync is durable across application
+/// crashes in WAL mode; the busy timeout covers another process (the key CLI) writing.
+const PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA foreign_keys = ON",
+];
+
+#[derive(Clone)]
+pub struct Store {
+    writer: AnyPool,
+    reader: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating when missing) the database at `url`: `sqlite://path` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+            let pragmas = |pool: AnyPoolOptions| {
+                pool.acquire_timeout(Duration::from_secs(10)).after_connect(|conn, _| {
+                    Box::pin(async move {
+                        for pragma in PRAGMAS {
+                            sqlx::Executor::execute(&mut *conn, *pragma).await?;
+                        }
+                        Ok(())
+                    })
+                })
+            };
+            let writer = pragmas(AnyPoolOptions::new().max_connections(1)).connect(&url).await?;
+            let reader = pragmas(AnyPoolOptions::new().max_connections(8)).connect(&url).await?;
+            Ok(Store { writer, reader, backend: Backend::Sqlite })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Ok(Store { writer: pool.clone(), reader: pool, backend: Backend::Postgres })
+        } else {
+            Err(sqlx::Error::Configuration(
+                "database URL must start with sqlite:// or postgres://".into(),
+            ))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the backend's migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.writer).await,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.writer).await,
+        }
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.writer.begin().await
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Times are stored as UTC microseconds since the Unix epoch.
+pub fn to_micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub fn from_micros(us: i64) -> DateTime<Utc> {
+    Utc.timestamp_micros(us).single().unwrap_or_default()
+}
+
+/// SQLite has no boolean type under the `Any` driver: its booleans come back as integers.
+fn get_bool(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
+}
+
+/// A value to bind to a dynamically built query.
+#[derive(Debug, Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(s) => query.bind(s.clone()),
+            Bind::Int(i) => query.bind(*i),
+            Bind::Bool(b) => query.bind(*b),
+        };
+    }
+    query
+}
+
+/// Whether an error is a unique-constraint violation (a slug or key already taken).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Whether an error means the database cannot be reached right now (worth a retry later).
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+}
+
+/// Lets store functions take either a pool (reads) or a transaction's connection (writes).
+pub type Conn = AnyConnection;
