@@ -1,0 +1,231 @@
+//! Test harness: the real server on a random port over a fresh database (a SQLite file, or a
+//! new PostgreSQL database when PAYLINKS_TEST_POSTGRES_URL is set), driven over real HTTP.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use paylinks_server::clock::{Clock, ManualClock};
+use paylinks_server::rate_limit::RateLimitSetting;
+use paylinks_server::store::{Scope, Store};
+use paylinks_server::{AppState, Config};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PG_ENV: &str = "PAYLINKS_TEST_POSTGRES_URL";
+
+/// Declares each listed `async fn(TestApp)` as two tests: on SQLite, and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::common::TestApp::spawn($crate::common::Db::Sqlite).await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = $crate::common::Db::postgres() else { return };
+                super::$name($crate::common::TestApp::spawn(db).await).await;
+            })*
+        }
+    };
+}
+
+pub enum Db {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Db {
+    /// The PostgreSQL backend, or `None` (with a note on stderr) when no server is configured.
+    pub fn postgres() -> Option<Db> {
+        match std::env::var(PG_ENV) {
+            Ok(url) if !url.is_empty() => Some(Db::Postgres(url)),
+            _ => {
+                eprintln!("SKIPPED on PostgreSQL: {PG_ENV} is not set");
+                None
+            }
+        }
+    }
+}
+
+/// A database that exists for one test and is removed after it, even when the test fails.
+struct TempDb {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    rt.block_on(async {
+                        sqlx::any::install_default_drivers();
+                        if let Ok(pool) = sqlx::AnyPool::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+async fn temp_db(db: Db) -> TempDb {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("paylinks-test-{id}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}/test.sqlite", dir.display());
+            TempDb { url, cleanup: Cleanup::File(dir) }
+        }
+        Db::Postgres(admin_url) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("paylinks_test_{id}");
+            let pool = sqlx::AnyPool::connect(&admin_url).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+            pool.close().await;
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&name);
+            TempDb { url: url.to_string(), cleanup: Cleanup::Database { admin_url, name } }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    /// A sandbox key of merchant "Acme".
+    pub key: String,
+    pub scope: Scope,
+    _db: TempDb,
+}
+
+pub struct Options {
+    pub rate_limit: RateLimitSetting,
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { rate_limit: RateLimitSetting::Off, cors_origins: vec!["https://dash.example.com".into()] }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> TestApp {
+        TestApp::spawn_with(db, Options::default()).await
+    }
+
+    pub async fn spawn_with(db: Db, options: Options) -> TestApp {
+        let db = temp_db(db).await;
+        let store = Store::connect(&db.url).await.expect("open the test database");
+        store.migrate().await.expect("migrate");
+        let clock = Arc::new(ManualClock::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = Config {
+            public_base_url: base.clone(),
+            cors_origins: options.cors_origins,
+            rate_limit: options.rate_limit,
+            request_timeout: Duration::from_secs(30),
+            static_app: None,
+        };
+        let state = AppState::new(store.clone(), config, clock.clone());
+        tokio::spawn(paylinks_server::serve(listener, state, std::future::pending()));
+        let key = store.create_key("Acme", false, clock.now()).await.unwrap();
+        let scope = Scope { merchant_id: key.owner.merchant_id, livemode: false };
+        TestApp { base, client: reqwest::Client::new(), store, clock, key: key.secret, scope, _db: db }
+    }
+
+    pub async fn new_key(&self, merchant: &str, livemode: bool) -> String {
+        self.store.create_key(merchant, livemode, self.clock.now()).await.unwrap().secret
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get_as(&self, key: &str, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("x-api-key", key).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.get_as(&self.key, path).await
+    }
+
+    /// POST or PATCH a JSON body with the default key.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> reqwest::Response {
+        self.send_as(&self.key, method, path, body, None).await
+    }
+
+    pub async fn send_as(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+        idempotency_key: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path)).header("x-api-key", key).json(body);
+        if let Some(k) = idempotency_key {
+            req = req.header("idempotency-key", k);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn create(&self, body: &Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, "/v2/payment-links", body).await
+    }
+
+    /// Creates a link that must succeed and returns it.
+    pub async fn create_ok(&self, body: &Value) -> Value {
+        let res = self.create(body).await;
+        let status = res.status();
+        let json: Value = res.json().await.unwrap();
+        assert_eq!(status, 201, "{json}");
+        json
+    }
+
+    pub async fn simple_link(&self, name: &str) -> Value {
+        self.create_ok(&json!({ "name": name, "amount_minor": 1000, "currency": "USD" })).await
+    }
+
+    pub async fn set_status(&self, id: &str, status: &str) -> reqwest::Response {
+        self.send(reqwest::Method::PATCH, &format!("/v2/payment-links/{id}/status"), &json!({ "status": status })).await
+    }
+}
+
+/// Status code and JSON body.
+pub async fn parts(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")))
+}
+
+/// Asserts the contract's error body shape and returns it.
+pub async fn expect_error(res: reqwest::Response, status: u16, code: &str) -> Value {
+    let (got, body) = parts(res).await;
+    assert_eq!(got, status, "{body}");
+    assert_eq!(body["error"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(body.get("details").is_some(), "details must be present (null or object): {body}");
+    body
+}
