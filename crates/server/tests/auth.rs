@@ -1,0 +1,93 @@
+//! Authentication, merchant and mode isolation, and the rate limit.
+
+mod common;
+
+use common::{expect_error, Db, Options, TestApp};
+use paylinks_server::rate_limit::{Limit, RateLimitSetting};
+use reqwest::Method;
+use serde_json::json;
+
+on_both_backends!(bad_keys_get_401, other_merchants_and_modes_get_404, revoked_key_fails_at_once);
+
+async fn bad_keys_get_401(app: TestApp) {
+    let routes = [
+        (Method::GET, "/v2/payment-links"),
+        (Method::POST, "/v2/payment-links"),
+        (Method::GET, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA"),
+        (Method::PATCH, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/status"),
+        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/expire"),
+        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/deactivate"),
+        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/activate"),
+        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/archive"),
+    ];
+    let wrong_secret = format!("{}{}", &app.key[..app.key.len() - 1], if app.key.ends_with('A') { "B" } else { "A" });
+    let keys = [
+        None,
+        Some("".to_string()),
+        Some("Bearer something".to_string()),
+        Some("rk_sandbox_short".to_string()),
+        Some(format!("rk_sandbox_{}", "A".repeat(32))),
+        Some(wrong_secret),
+        Some(app.key.replace("rk_sandbox_", "rk_live_")),
+    ];
+    for (method, path) in routes {
+        for key in &keys {
+            let mut req = app.client.request(method.clone(), app.url(path)).json(&json!({"name": "x", "amount_minor": 1}));
+            if let Some(key) = key {
+                req = req.header("x-api-key", key);
+            }
+            let res = req.send().await.unwrap();
+            expect_error(res, 401, "unauthenticated").await;
+        }
+    }
+}
+
+async fn other_merchants_and_modes_get_404(app: TestApp) {
+    let link = app.simple_link("Private").await;
+    let strangers = [app.new_key("Globex", false).await, app.new_key("Acme", true).await];
+    for id in [link["id"].as_str().unwrap(), link["public_id"].as_str().unwrap()] {
+        for key in &strangers {
+            let res = app.get_as(key, &format!("/v2/payment-links/{id}")).await;
+            expect_error(res, 404, "resource_missing").await;
+            let res = app.send_as(key, Method::PATCH, &format!("/v2/payment-links/{id}/status"), &json!({"status": "inactive"}), None).await;
+            expect_error(res, 404, "resource_missing").await;
+            for route in ["expire", "deactivate", "activate", "archive"] {
+                let res = app.send_as(key, Method::POST, &format!("/v2/payment-links/{id}/{route}"), &json!({}), None).await;
+                expect_error(res, 404, "resource_missing").await;
+            }
+            let (_, list) = common::parts(app.get_as(key, &format!("/v2/payment-links?search={id}")).await).await;
+            assert_eq!(list["pagination"]["total"], 0);
+        }
+    }
+    let (_, still) = common::parts(app.get(&format!("/v2/payment-links/{}", link["id"].as_str().unwrap())).await).await;
+    assert_eq!(still["status"], "active", "nobody else changed it");
+    // Live objects say so.
+    let res = app.send_as(&strangers[1], Method::POST, "/v2/payment-links", &json!({"name": "Live", "amount_minor": 1}), None).await;
+    let live: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(live["livemode"], true);
+}
+
+async fn revoked_key_fails_at_once(app: TestApp) {
+    assert_eq!(app.get("/v2/payment-links").await.status(), 200);
+    let prefix = &app.key[..app.key.len() - 24];
+    use paylinks_server::clock::Clock;
+    assert!(app.store.revoke_key(prefix, app.clock.now()).await.unwrap());
+    expect_error(app.get("/v2/payment-links").await, 401, "unauthenticated").await;
+    assert!(!app.store.revoke_key(prefix, app.clock.now()).await.unwrap(), "revoking twice reports nothing to revoke");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_answers_429_with_retry_after() {
+    let limit = RateLimitSetting::Both(Limit { per_minute: 60, burst: 3 });
+    let app = TestApp::spawn_with(Db::Sqlite, Options { rate_limit: limit, ..Options::default() }).await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/v2/payment-links").await.status(), 200);
+    }
+    let res = app.get("/v2/payment-links").await;
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    expect_error(res, 429, "rate_limited").await;
+    // Buckets are per key.
+    let other = app.new_key("Globex", false).await;
+    assert_eq!(app.get_as(&other, "/v2/payment-links").await.status(), 200);
+}
