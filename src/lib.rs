@@ -1,0 +1,4 @@
+//! The paylinks browser app (Leptos, client-side rendered).
+
+pub mod api;
+pub mod app;
