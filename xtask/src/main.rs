@@ -1,1 +1,100 @@
-fn main() {}
+//! `cargo xtask dev` and `cargo xtask test`: the README's two commands. They install what is
+//! missing, then build and run (dev) or check everything (test).
+
+mod run;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <dev|test>
+
+  dev    install missing tools, build the app, and serve it with the API on
+         http://127.0.0.1:8080 (SQLite under ./data/). Extra arguments go to `paylinks serve`.
+  test   install missing tools, then: fmt check, clippy (warnings denied), native tests
+         (also on PostgreSQL when PAYLINKS_TEST_POSTGRES_URL is set), app tests in headless
+         Chromium, and the release build of the app. Ends with `N passed, N failed`.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(&root, &args[1..]),
+        Some("test") => test(&root),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nxtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn dev(root: &Path, serve_args: &[String]) -> Result<(), String> {
+    tools::ensure_app_tools(root)?;
+    run::step("Building the app (release)");
+    let path = tools::path_with_tools(root);
+    run::command(root, &["trunk", "build", "--release"], &[("PATH", &path)])?;
+    run::step("Building the server (release)");
+    run::command(root, &["cargo", "build", "--release", "-p", "paylinks-server"], &[])?;
+    run::step("Starting paylinks (Ctrl-C stops it)");
+    let binary = run::target_dir(root).join("release").join("paylinks");
+    let mut command = vec![binary.to_string_lossy().into_owned(), "serve".into(), "--static-dir".into(), "dist".into()];
+    command.extend(serve_args.iter().cloned());
+    run::command(root, &command.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+}
+
+fn test(root: &Path) -> Result<(), String> {
+    tools::ensure_app_tools(root)?;
+    tools::ensure_browser()?;
+    let mut summary = run::Summary::default();
+    match std::env::var("PAYLINKS_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => println!("PostgreSQL: the server tests also run against {url}"),
+        _ => println!("PostgreSQL: SKIPPED (set PAYLINKS_TEST_POSTGRES_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres, to run the server tests on it too)"),
+    }
+    summary.check("formatting", root, &["cargo", "fmt", "--all", "--", "--check"], &[]);
+    summary.check(
+        "clippy (native)",
+        root,
+        &["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[],
+    );
+    summary.check(
+        "clippy (wasm32)",
+        root,
+        &[
+            "cargo",
+            "clippy",
+            "-p",
+            "paylinks-app",
+            "-p",
+            "paylinks-api",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    );
+    summary.tests("native tests", root, &["cargo", "test", "--workspace", "--exclude", "paylinks-app"], &[]);
+    summary.tests(
+        "app tests in headless Chromium",
+        root,
+        &["cargo", "test", "-p", "paylinks-app", "--target", "wasm32-unknown-unknown"],
+        &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+    );
+    let path = tools::path_with_tools(root);
+    summary.check("release build of the app", root, &["trunk", "build", "--release"], &[("PATH", &path)]);
+    summary.finish()
+}

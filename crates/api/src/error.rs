@@ -26,9 +26,7 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => 400,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::ResourceMissing => 404,
-            ErrorCode::Conflict
-            | ErrorCode::IdempotencyConflict
-            | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::Conflict | ErrorCode::IdempotencyConflict | ErrorCode::IdempotencyInProgress => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::InternalError => 500,
@@ -159,10 +157,10 @@ mod tests {
         let e = parse_json::<Probe>(br#"{"items": [{"quantity": 1, "extra": 2}]}"#).unwrap_err();
         assert_eq!(e.get("items[0].extra"), Some("is not a known field"));
         let e = parse_json::<Probe>(br#"{"items": [{"quantity": 1.5}]}"#).unwrap_err();
-        
+
         assert!(e.get("items[0].quantity").unwrap().contains("floating point"));
         let e = parse_json::<Probe>(br#"{"name": "x""#).unwrap_err();
-        
+
         assert!(e.get("body").unwrap().starts_with("is not valid JSON"));
         let e = parse_json::<Probe>(b"[]").unwrap_err();
         assert!(e.get("body").is_some());

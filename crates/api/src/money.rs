@@ -20,9 +20,7 @@ impl std::fmt::Display for AmountError {
         match self {
             AmountError::Empty => f.write_str("is required"),
             AmountError::NotANumber => f.write_str("must be a number like 12.50"),
-            AmountError::TooManyDecimals { allowed: 0 } => {
-                f.write_str("must be a whole number in this currency")
-            }
+            AmountError::TooManyDecimals { allowed: 0 } => f.write_str("must be a whole number in this currency"),
             AmountError::TooManyDecimals { allowed } => {
                 write!(f, "must have at most {allowed} decimal places in this currency")
             }
@@ -53,10 +51,13 @@ pub fn parse_major(input: &str, currency: Currency) -> Result<i64, AmountError> 
         return Err(AmountError::TooManyDecimals { allowed: exponent });
     }
     let scaled = format!("{whole}{fraction:0<width$}", width = usize::from(exponent));
-    let minor: i64 = scaled
-        .trim_start_matches('0')
-        .parse()
-        .or_else(|_| if scaled.chars().all(|c| c == '0') { Ok(0) } else { Err(AmountError::TooLarge) })?;
+    let minor: i64 = scaled.trim_start_matches('0').parse().or_else(|_| {
+        if scaled.chars().all(|c| c == '0') {
+            Ok(0)
+        } else {
+            Err(AmountError::TooLarge)
+        }
+    })?;
     if minor > MAX_AMOUNT_MINOR {
         return Err(AmountError::TooLarge);
     }

@@ -71,11 +71,7 @@ impl LinkStatus {
 
     /// The targets a merchant can choose from this state (no-ops excluded).
     pub fn next_states(self) -> Vec<LinkStatus> {
-        TargetStatus::ALL
-            .into_iter()
-            .map(LinkStatus::from)
-            .filter(|to| *to != self && self.can_become(*to))
-            .collect()
+        TargetStatus::ALL.into_iter().map(LinkStatus::from).filter(|to| *to != self && self.can_become(*to)).collect()
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::currency::Currency;
 use crate::error::FieldErrors;
 use crate::link::{
-    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, ProductDetails, Recurring,
-    SelectionMode, TaxBehavior,
+    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, ProductDetails, Recurring, SelectionMode,
+    TaxBehavior,
 };
 use crate::money::MAX_AMOUNT_MINOR;
 use crate::status::LinkStatus;
@@ -186,10 +186,9 @@ pub fn validate_create(
     }
     let selection_mode = req.selection_mode.unwrap_or_default();
     let attached = |id: &Uuid| product_ids.contains(id) || line_items.iter().any(|i| i.product_id == Some(*id));
-    for (field, value) in [
-        ("default_product_id", req.default_product_id),
-        ("highlighted_product_id", req.highlighted_product_id),
-    ] {
+    for (field, value) in
+        [("default_product_id", req.default_product_id), ("highlighted_product_id", req.highlighted_product_id)]
+    {
         let Some(id) = value else { continue };
         if selection_mode != SelectionMode::SingleSelect {
             errors.add(field, "is only allowed when selection_mode is single_select");
@@ -198,11 +197,9 @@ pub fn validate_create(
         }
     }
 
-    for (field, value) in [
-        ("success_url", &req.success_url),
-        ("cancel_url", &req.cancel_url),
-        ("redirect_url", &req.redirect_url),
-    ] {
+    for (field, value) in
+        [("success_url", &req.success_url), ("cancel_url", &req.cancel_url), ("redirect_url", &req.redirect_url)]
+    {
         if let Some(url) = value {
             check_url(&mut errors, field, url, ctx.livemode);
         }
@@ -264,9 +261,9 @@ fn line_items_total(errors: &mut FieldErrors, items: &[NewLineItem], amount: Opt
     if items.is_empty() {
         return amount;
     }
-    let total = items.iter().try_fold(0i64, |sum, item| {
-        item.product_details.unit_amount.checked_mul(item.quantity)?.checked_add(sum)
-    });
+    let total = items
+        .iter()
+        .try_fold(0i64, |sum, item| item.product_details.unit_amount.checked_mul(item.quantity)?.checked_add(sum));
     match total {
         Some(total) if total <= MAX_AMOUNT_MINOR => {
             if amount.is_some_and(|a| a != total) {
@@ -412,7 +409,8 @@ pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize
 }
 
 fn is_disallowed_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 pub fn is_valid_slug(slug: &str) -> bool {
@@ -463,7 +461,10 @@ fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<Str
         let key_len = key.chars().count();
         if key_len == 0 || key_len > METADATA_KEY_MAX_CHARS || key.chars().any(char::is_control) {
             let shown: String = key.chars().take(METADATA_KEY_MAX_CHARS).collect();
-            errors.add(field, format!("key \"{shown}\" must be 1 to {METADATA_KEY_MAX_CHARS} characters without control characters"));
+            errors.add(
+                field,
+                format!("key \"{shown}\" must be 1 to {METADATA_KEY_MAX_CHARS} characters without control characters"),
+            );
         } else if value.chars().count() > METADATA_VALUE_MAX_CHARS {
             errors.add(format!("{field}.{key}"), format!("must be at most {METADATA_VALUE_MAX_CHARS} characters"));
         }

@@ -24,12 +24,14 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthenticated)?;
+        let presented =
+            parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthenticated)?;
         let owner = state.store.authenticate(presented).await?.ok_or_else(ApiError::unauthenticated)?;
         let now = Instant::now();
         if let Some(limit) = state.config.rate_limit.for_mode(owner.livemode) {
             if let Err(seconds) = state.limiter.check(&owner.key_id.to_string(), limit, now) {
-                let mut err = ApiError::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s."));
+                let mut err =
+                    ApiError::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s."));
                 err.retry_after = Some(seconds);
                 return Err(err);
             }

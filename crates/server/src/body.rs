@@ -24,7 +24,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 ApiError::field("body", "could not be read")
             }
         })?;
-        let is_json = content_type.as_deref().is_some_and(|ct| ct.split(';').next().map(str::trim) == Some("application/json"));
+        let is_json =
+            content_type.as_deref().is_some_and(|ct| ct.split(';').next().map(str::trim) == Some("application/json"));
         if !bytes.is_empty() && !is_json {
             return Err(ApiError::field("content-type", "must be application/json"));
         }

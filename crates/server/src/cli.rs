@@ -96,7 +96,10 @@ pub async fn run(cli: Cli) -> CliResult {
                 return Err("--merchant must be 1 to 200 characters".into());
             }
             let key = store.create_key(merchant, mode == KeyMode::Live, clock.now()).await?;
-            println!("Created a {} key for merchant \"{merchant}\".", if key.owner.livemode { "live" } else { "sandbox" });
+            println!(
+                "Created a {} key for merchant \"{merchant}\".",
+                if key.owner.livemode { "live" } else { "sandbox" }
+            );
             println!("Secret (shown only now; store it safely): {}", key.secret);
             println!("Prefix (to list or revoke it): {}", key.prefix);
         }

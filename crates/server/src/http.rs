@@ -7,8 +7,8 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use sha2::{Digest, Sha256};
 use paylinks_api::ErrorCode;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -40,7 +40,7 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
         let Some(close) = rest.find("</script>") else { break };
         let tag = &rest[..open_end];
         if !tag.contains("src=") && open_end < close {
-            let digest = Sha256::digest(rest[open_end + 1..close].as_bytes());
+            let digest = Sha256::digest(&rest.as_bytes()[open_end + 1..close]);
             hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
         }
         rest = &rest[close + "</script>".len()..];
@@ -49,7 +49,10 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 fn content_security_policy(script_hashes: &[String]) -> HeaderValue {
-    let scripts = std::iter::once("'self' 'wasm-unsafe-eval'".to_string()).chain(script_hashes.iter().cloned()).collect::<Vec<_>>().join(" ");
+    let scripts = std::iter::once("'self' 'wasm-unsafe-eval'".to_string())
+        .chain(script_hashes.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
     let policy = format!(
         "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data:; \
          connect-src 'self' https: http://localhost:* http://127.0.0.1:*; font-src 'self'; object-src 'none'; \
@@ -86,11 +89,8 @@ pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response 
 pub async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
     let mut response = next.run(request).await;
-    let value = if hashed && response.status().is_success() {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let value =
+        if hashed && response.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
@@ -119,7 +119,8 @@ pub async fn not_found() -> Response {
 }
 
 pub async fn method_not_allowed() -> Response {
-    let mut response = ApiError::new(ErrorCode::InvalidRequest, "This method is not allowed on this route.").into_response();
+    let mut response =
+        ApiError::new(ErrorCode::InvalidRequest, "This method is not allowed on this route.").into_response();
     *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
 }

@@ -22,13 +22,15 @@ pub struct WriteRequest<'a> {
 
 impl WriteRequest<'_> {
     fn key(&self) -> ApiResult<Option<IdempotencyKey>> {
-        let header = match self.headers.get("idempotency-key") {
-            Some(value) => Some(value.to_str().ok().filter(|k| is_valid_idempotency_key(k)).ok_or_else(|| {
-                ApiError::field("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
-            })?),
-            None => None,
-        };
-        let Some(key) = header.map(str::to_string).or_else(|| self.body_key.clone().filter(|k| is_valid_idempotency_key(k)))
+        let header =
+            match self.headers.get("idempotency-key") {
+                Some(value) => Some(value.to_str().ok().filter(|k| is_valid_idempotency_key(k)).ok_or_else(|| {
+                    ApiError::field("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
+                })?),
+                None => None,
+            };
+        let Some(key) =
+            header.map(str::to_string).or_else(|| self.body_key.clone().filter(|k| is_valid_idempotency_key(k)))
         else {
             return Ok(None);
         };
@@ -67,12 +69,18 @@ fn answer(claim: Claim) -> Option<Reply> {
         Claim::Claimed => None,
         Claim::Replay(stored) => Some(replay(stored)),
         Claim::Mismatch => Some(
-            ApiError::new(ErrorCode::IdempotencyConflict, "This Idempotency-Key was already used for a different request.")
-                .into(),
+            ApiError::new(
+                ErrorCode::IdempotencyConflict,
+                "This Idempotency-Key was already used for a different request.",
+            )
+            .into(),
         ),
         Claim::InProgress => Some(
-            ApiError::new(ErrorCode::IdempotencyInProgress, "A request with this Idempotency-Key is still running; retry shortly.")
-                .into(),
+            ApiError::new(
+                ErrorCode::IdempotencyInProgress,
+                "A request with this Idempotency-Key is still running; retry shortly.",
+            )
+            .into(),
         ),
     }
 }

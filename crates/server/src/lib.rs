@@ -54,13 +54,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        AppState {
-            store,
-            clock,
-            config: Arc::new(config),
-            limiter: Arc::default(),
-            key_touches: Arc::default(),
-        }
+        AppState { store, clock, config: Arc::new(config), limiter: Arc::default(), key_touches: Arc::default() }
     }
 }
 
@@ -73,7 +67,8 @@ fn origin_of(url: &str) -> Option<HeaderValue> {
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
-    let origins = std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
+    let origins =
+        std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
     let openapi = Arc::new(openapi::document());
     let v2 = routes::links::router()
         .route(
@@ -97,11 +92,15 @@ pub fn app(state: AppState) -> Router {
     };
     let site: Router<AppState> = match &app_files {
         Some(files) => Router::new().fallback_service(
-            ServeDir::new(&files.dir).append_index_html_on_directories(true).fallback(axum::handler::HandlerWithoutStateExt::into_service(spa)),
+            ServeDir::new(&files.dir)
+                .append_index_html_on_directories(true)
+                .fallback(axum::handler::HandlerWithoutStateExt::into_service(spa)),
         ),
         None => Router::new().fallback(spa),
     };
-    let csp = app_files.map(|a| a.csp).unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let csp = app_files
+        .map(|a| a.csp)
+        .unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
     let timeout = config.request_timeout;
     Router::new()
         .nest("/v2", v2)

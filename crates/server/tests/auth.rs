@@ -32,7 +32,8 @@ async fn bad_keys_get_401(app: TestApp) {
     ];
     for (method, path) in routes {
         for key in &keys {
-            let mut req = app.client.request(method.clone(), app.url(path)).json(&json!({"name": "x", "amount_minor": 1}));
+            let mut req =
+                app.client.request(method.clone(), app.url(path)).json(&json!({"name": "x", "amount_minor": 1}));
             if let Some(key) = key {
                 req = req.header("x-api-key", key);
             }
@@ -49,10 +50,19 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
         for key in &strangers {
             let res = app.get_as(key, &format!("/v2/payment-links/{id}")).await;
             expect_error(res, 404, "resource_missing").await;
-            let res = app.send_as(key, Method::PATCH, &format!("/v2/payment-links/{id}/status"), &json!({"status": "inactive"}), None).await;
+            let res = app
+                .send_as(
+                    key,
+                    Method::PATCH,
+                    &format!("/v2/payment-links/{id}/status"),
+                    &json!({"status": "inactive"}),
+                    None,
+                )
+                .await;
             expect_error(res, 404, "resource_missing").await;
             for route in ["expire", "deactivate", "activate", "archive"] {
-                let res = app.send_as(key, Method::POST, &format!("/v2/payment-links/{id}/{route}"), &json!({}), None).await;
+                let res =
+                    app.send_as(key, Method::POST, &format!("/v2/payment-links/{id}/{route}"), &json!({}), None).await;
                 expect_error(res, 404, "resource_missing").await;
             }
             let (_, list) = common::parts(app.get_as(key, &format!("/v2/payment-links?search={id}")).await).await;
@@ -62,7 +72,9 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
     let (_, still) = common::parts(app.get(&format!("/v2/payment-links/{}", link["id"].as_str().unwrap())).await).await;
     assert_eq!(still["status"], "active", "nobody else changed it");
     // Live objects say so.
-    let res = app.send_as(&strangers[1], Method::POST, "/v2/payment-links", &json!({"name": "Live", "amount_minor": 1}), None).await;
+    let res = app
+        .send_as(&strangers[1], Method::POST, "/v2/payment-links", &json!({"name": "Live", "amount_minor": 1}), None)
+        .await;
     let live: serde_json::Value = res.json().await.unwrap();
     assert_eq!(live["livemode"], true);
 }

@@ -31,7 +31,10 @@ fn keys_create_list_revoke_round_trip() {
     let (ok, out, _) = paylinks(&db, &["keys", "list"]);
     assert!(ok);
     let line = out.lines().find(|l| l.starts_with(prefix)).expect("key listed");
-    assert!(line.contains("Acme") && line.contains("live") && line.contains("never") && line.contains("active"), "{line}");
+    assert!(
+        line.contains("Acme") && line.contains("live") && line.contains("never") && line.contains("active"),
+        "{line}"
+    );
     assert!(!out.contains(&secret), "list never shows the secret");
 
     let (ok, out, err) = paylinks(&db, &["keys", "revoke", prefix]);

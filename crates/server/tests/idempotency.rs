@@ -29,9 +29,16 @@ async fn replay_is_byte_identical(app: TestApp) {
     assert!(first.headers().get("idempotency-replayed").is_none());
     let first_body = first.bytes().await.unwrap();
     // Same JSON with keys reordered and spacing changed is the same request.
-    let reordered = app.client.post(app.url("/v2/payment-links")).header("x-api-key", &app.key)
-        .header("idempotency-key", "k-1").header("content-type", "application/json")
-        .body("{ \"amount_minor\": 500,   \"name\": \"Once\" }").send().await.unwrap();
+    let reordered = app
+        .client
+        .post(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("idempotency-key", "k-1")
+        .header("content-type", "application/json")
+        .body("{ \"amount_minor\": 500,   \"name\": \"Once\" }")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(reordered.status(), 201);
     assert_eq!(reordered.headers()["idempotency-replayed"], "true");
     assert_eq!(reordered.bytes().await.unwrap(), first_body);
@@ -39,9 +46,13 @@ async fn replay_is_byte_identical(app: TestApp) {
 }
 
 async fn same_key_different_body_is_409(app: TestApp) {
-    let res = app.send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "A", "amount_minor": 1}), Some("k")).await;
+    let res = app
+        .send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "A", "amount_minor": 1}), Some("k"))
+        .await;
     assert_eq!(res.status(), 201);
-    let res = app.send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "B", "amount_minor": 1}), Some("k")).await;
+    let res = app
+        .send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "B", "amount_minor": 1}), Some("k"))
+        .await;
     expect_error(res, 409, "idempotency_conflict").await;
     assert_eq!(count(&app).await, 1);
 }
@@ -109,14 +120,26 @@ async fn validation_errors_are_stored_and_malformed_keys_are_not(app: TestApp) {
 
     let long = "k".repeat(256);
     for key in [long.as_str(), "tab\there"] {
-        let res = app.send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "x", "amount_minor": 1}), Some(key)).await;
+        let res = app
+            .send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "x", "amount_minor": 1}), Some(key))
+            .await;
         let err = expect_error(res, 400, "invalid_request").await;
         assert!(err["details"]["fields"].get("Idempotency-Key").is_some(), "{err}");
     }
     // Unauthenticated attempts store nothing: the same key works afterwards.
-    let res = app.send_as("rk_sandbox_nope", Method::POST, "/v2/payment-links", &json!({"name": "x", "amount_minor": 1}), Some("later")).await;
+    let res = app
+        .send_as(
+            "rk_sandbox_nope",
+            Method::POST,
+            "/v2/payment-links",
+            &json!({"name": "x", "amount_minor": 1}),
+            Some("later"),
+        )
+        .await;
     assert_eq!(res.status(), 401);
-    let res = app.send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "x", "amount_minor": 1}), Some("later")).await;
+    let res = app
+        .send_as(&app.key, Method::POST, "/v2/payment-links", &json!({"name": "x", "amount_minor": 1}), Some("later"))
+        .await;
     assert_eq!(res.status(), 201);
     assert!(res.headers().get("idempotency-replayed").is_none());
 }

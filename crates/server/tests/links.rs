@@ -33,10 +33,36 @@ async fn create_returns_the_full_object(app: TestApp) {
         }))
         .await;
     for field in [
-        "id", "merchant_id", "public_id", "name", "slug", "mode", "status", "amount_minor", "currency", "invoice_id",
-        "subscription_id", "product_ids", "line_items", "success_url", "cancel_url", "redirect_url", "collect_shipping",
-        "allow_promotion_codes", "tax_behavior", "metadata", "expires_at", "selection_mode", "default_product_id",
-        "highlighted_product_id", "created_at", "updated_at", "url", "is_active", "status_changed_at", "livemode",
+        "id",
+        "merchant_id",
+        "public_id",
+        "name",
+        "slug",
+        "mode",
+        "status",
+        "amount_minor",
+        "currency",
+        "invoice_id",
+        "subscription_id",
+        "product_ids",
+        "line_items",
+        "success_url",
+        "cancel_url",
+        "redirect_url",
+        "collect_shipping",
+        "allow_promotion_codes",
+        "tax_behavior",
+        "metadata",
+        "expires_at",
+        "selection_mode",
+        "default_product_id",
+        "highlighted_product_id",
+        "created_at",
+        "updated_at",
+        "url",
+        "is_active",
+        "status_changed_at",
+        "livemode",
     ] {
         assert!(link.get(field).is_some(), "missing {field}: {link}");
     }
@@ -99,30 +125,86 @@ fn invalid_bodies() -> Vec<(Value, &'static str)> {
         (ok(json!({"success_url": format!("https://shop.example/{}", "a".repeat(2048))})), "success_url"),
         (ok(json!({"metadata": {"k": "v".repeat(501)}})), "metadata.k"),
         (ok(json!({"metadata": {"k".repeat(41): "v"}})), "metadata"),
-        (ok(json!({"metadata": (0..51).map(|i| (format!("k{i}"), json!("v"))).collect::<serde_json::Map<_, _>>()})), "metadata"),
+        (
+            ok(json!({"metadata": (0..51).map(|i| (format!("k{i}"), json!("v"))).collect::<serde_json::Map<_, _>>()})),
+            "metadata",
+        ),
         (ok(json!({"metadata": {"n": 1}})), "metadata.n"),
         (ok(json!({"expires_at": "2001-01-01T00:00:00Z"})), "expires_at"),
         (ok(json!({"expires_at": "tomorrow"})), "expires_at"),
         (ok(json!({"tax_behavior": "sometimes"})), "tax_behavior"),
         (ok(json!({"selection_mode": "pick"})), "selection_mode"),
         (ok(json!({"default_product_id": "7f1d4c1e-0000-4000-8000-000000000001"})), "default_product_id"),
-        (ok(json!({"selection_mode": "single_select", "highlighted_product_id": "7f1d4c1e-0000-4000-8000-000000000001"})), "highlighted_product_id"),
+        (
+            ok(
+                json!({"selection_mode": "single_select", "highlighted_product_id": "7f1d4c1e-0000-4000-8000-000000000001"}),
+            ),
+            "highlighted_product_id",
+        ),
         (ok(json!({"product_ids": ["7f1d4c1e-0000-4000-8000-000000000001"]})), "product_ids[0]"),
         (ok(json!({"idempotency_key": ""})), "idempotency_key"),
         (ok(json!({"unknown_field": 1})), "unknown_field"),
         (ok(json!({"amount_minor": null, "line_items": [{}]})), "line_items[0]"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price": "7f1d4c1e-0000-4000-8000-000000000001"}]})), "line_items[0].price"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}}, "quantity": 0}]})), "line_items[0].quantity"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": -5, "product_data": {"name": "A"}}}]})), "line_items[0].price_data.unit_amount"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5}}]})), "line_items[0].price_data"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": ""}}}]})), "line_items[0].price_data.product_data.name"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "currency": "zzz", "product_data": {"name": "A"}}}]})), "line_items[0].price_data.currency"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}, "recurring": {"interval": "month", "interval_count": 37}}}]})), "line_items[0].price_data.recurring.interval_count"),
-        (ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A", "extra": 1}}}]})), "line_items[0].price_data.product_data.extra"),
-        (json!({"name": "Mixed", "currency": "USD", "line_items": [{"price_data": {"unit_amount": 5, "currency": "EUR", "product_data": {"name": "A"}}}]}), "line_items[0].currency"),
-        (json!({"name": "Overflow", "line_items": [{"price_data": {"unit_amount": 99_999_999_999i64, "product_data": {"name": "A"}}, "quantity": 2}]}), "line_items"),
-        (json!({"name": "Mismatch", "amount_minor": 1, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}}}]}), "amount_minor"),
-        (json!({"name": "Too many", "line_items": (0..21).map(|_| json!({"price_data": {"unit_amount": 1, "product_data": {"name": "A"}}})).collect::<Vec<_>>()}), "line_items"),
+        (
+            ok(json!({"amount_minor": null, "line_items": [{"price": "7f1d4c1e-0000-4000-8000-000000000001"}]})),
+            "line_items[0].price",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}}, "quantity": 0}]}),
+            ),
+            "line_items[0].quantity",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": -5, "product_data": {"name": "A"}}}]}),
+            ),
+            "line_items[0].price_data.unit_amount",
+        ),
+        (
+            ok(json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5}}]})),
+            "line_items[0].price_data",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": ""}}}]}),
+            ),
+            "line_items[0].price_data.product_data.name",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "currency": "zzz", "product_data": {"name": "A"}}}]}),
+            ),
+            "line_items[0].price_data.currency",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}, "recurring": {"interval": "month", "interval_count": 37}}}]}),
+            ),
+            "line_items[0].price_data.recurring.interval_count",
+        ),
+        (
+            ok(
+                json!({"amount_minor": null, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A", "extra": 1}}}]}),
+            ),
+            "line_items[0].price_data.product_data.extra",
+        ),
+        (
+            json!({"name": "Mixed", "currency": "USD", "line_items": [{"price_data": {"unit_amount": 5, "currency": "EUR", "product_data": {"name": "A"}}}]}),
+            "line_items[0].currency",
+        ),
+        (
+            json!({"name": "Overflow", "line_items": [{"price_data": {"unit_amount": 99_999_999_999i64, "product_data": {"name": "A"}}, "quantity": 2}]}),
+            "line_items",
+        ),
+        (
+            json!({"name": "Mismatch", "amount_minor": 1, "line_items": [{"price_data": {"unit_amount": 5, "product_data": {"name": "A"}}}]}),
+            "amount_minor",
+        ),
+        (
+            json!({"name": "Too many", "line_items": (0..21).map(|_| json!({"price_data": {"unit_amount": 1, "product_data": {"name": "A"}}})).collect::<Vec<_>>()}),
+            "line_items",
+        ),
     ]
 }
 
@@ -135,12 +217,26 @@ async fn every_validation_rule_names_its_field(app: TestApp) {
         assert!(err["message"].as_str().unwrap().contains(field), "message should name {field}: {err}");
     }
     // Malformed JSON and a non-JSON content type.
-    let res = app.client.post(app.url("/v2/payment-links")).header("x-api-key", &app.key)
-        .header("content-type", "application/json").body("{\"name\":").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("content-type", "application/json")
+        .body("{\"name\":")
+        .send()
+        .await
+        .unwrap();
     let err = expect_error(res, 400, "invalid_request").await;
     assert!(err["details"]["fields"].get("body").is_some(), "{err}");
-    let res = app.client.post(app.url("/v2/payment-links")).header("x-api-key", &app.key)
-        .header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     let err = expect_error(res, 400, "invalid_request").await;
     assert!(err["details"]["fields"].get("content-type").is_some(), "{err}");
     // Nothing was created by any of it.
@@ -165,7 +261,10 @@ async fn line_items_with_price_data_and_catalogue_references(app: TestApp) {
     assert_eq!(items[0]["is_adhoc"], true);
     assert_eq!(items[0]["quantity"], 2);
     assert_eq!(items[0]["price_id"], Value::Null);
-    assert_eq!(items[0]["product_details"], json!({"name": "Mug", "description": "Blue", "unit_amount": 1250, "currency": "USD", "recurring": null}));
+    assert_eq!(
+        items[0]["product_details"],
+        json!({"name": "Mug", "description": "Blue", "unit_amount": 1250, "currency": "USD", "recurring": null})
+    );
     assert_eq!(items[1]["quantity"], 1);
     assert_eq!(items[1]["merchant_reference"], "S-1");
     assert!(uuid::Uuid::parse_str(items[0]["product_id"].as_str().unwrap()).is_ok());
@@ -176,9 +275,18 @@ async fn line_items_with_price_data_and_catalogue_references(app: TestApp) {
 
     // Catalogue references: an existing price and product, of this merchant and mode only.
     let now = chrono::Utc::now();
-    let product = app.store.create_product(app.scope, NewProduct { name: "Plan".into(), description: None }, now).await.unwrap();
+    let product =
+        app.store.create_product(app.scope, NewProduct { name: "Plan".into(), description: None }, now).await.unwrap();
     let recurring = paylinks_api::Recurring { interval: paylinks_api::Interval::Month, interval_count: 1 };
-    let price = app.store.create_price(app.scope, NewPrice { product_id: product, unit_amount: 900, currency: "USD".into(), recurring: Some(recurring) }, now).await.unwrap();
+    let price = app
+        .store
+        .create_price(
+            app.scope,
+            NewPrice { product_id: product, unit_amount: 900, currency: "USD".into(), recurring: Some(recurring) },
+            now,
+        )
+        .await
+        .unwrap();
     let sub = app
         .create_ok(&json!({"name": "Monthly", "mode": "subscription", "line_items": [{"price": price}],
                            "product_ids": [product], "selection_mode": "single_select", "default_product_id": product}))
@@ -192,18 +300,39 @@ async fn line_items_with_price_data_and_catalogue_references(app: TestApp) {
 
     // The same ids are unknown to another merchant.
     let other = app.new_key("Other", false).await;
-    let res = app.send_as(&other, Method::POST, "/v2/payment-links", &json!({"name": "x", "line_items": [{"price": price}]}), None).await;
+    let res = app
+        .send_as(
+            &other,
+            Method::POST,
+            "/v2/payment-links",
+            &json!({"name": "x", "line_items": [{"price": price}]}),
+            None,
+        )
+        .await;
     let err = expect_error(res, 400, "invalid_request").await;
     assert!(err["message"].as_str().unwrap().contains(&price.to_string()), "{err}");
 }
 
 async fn slug_conflict_is_409(app: TestApp) {
     app.create_ok(&json!({"name": "A", "slug": "spring-sale", "amount_minor": 1})).await;
-    let err = expect_error(app.create(&json!({"name": "B", "slug": "spring-sale", "amount_minor": 1})).await, 409, "conflict").await;
+    let err = expect_error(
+        app.create(&json!({"name": "B", "slug": "spring-sale", "amount_minor": 1})).await,
+        409,
+        "conflict",
+    )
+    .await;
     assert!(err["details"]["fields"].get("slug").is_some(), "{err}");
     // Slugs are per merchant and mode.
     let live = app.new_key("Acme", true).await;
-    let res = app.send_as(&live, Method::POST, "/v2/payment-links", &json!({"name": "B", "slug": "spring-sale", "amount_minor": 1}), None).await;
+    let res = app
+        .send_as(
+            &live,
+            Method::POST,
+            "/v2/payment-links",
+            &json!({"name": "B", "slug": "spring-sale", "amount_minor": 1}),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 201);
 }
 
@@ -227,7 +356,9 @@ async fn list_filters_search_and_pagination(app: TestApp) {
     let c = app.create_ok(&json!({"name": "100% off_today", "amount_minor": 1})).await;
     app.set_status(a["id"].as_str().unwrap(), "inactive").await;
 
-    let names = |v: &Value| v["data"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let names = |v: &Value| {
+        v["data"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
     let (_, all) = parts(app.get("/v2/payment-links").await).await;
     assert_eq!(names(&all), ["100% off_today", "Invoice 42", "Spring Sale"]);
     assert_eq!(all["pagination"], json!({"limit": 25, "offset": 0, "total": 3, "hasMore": false}));
@@ -337,7 +468,9 @@ async fn full_status_transition_table(app: TestApp) {
     }
     let link = app.simple_link("bad body").await;
     let id = link["id"].as_str().unwrap();
-    for body in [json!({"status": "completed"}), json!({"status": "draft"}), json!({}), json!({"status": "active", "x": 1})] {
+    for body in
+        [json!({"status": "completed"}), json!({"status": "draft"}), json!({}), json!({"status": "active", "x": 1})]
+    {
         let res = app.send(Method::PATCH, &format!("/v2/payment-links/{id}/status"), &body).await;
         expect_error(res, 400, "invalid_request").await;
     }
@@ -357,7 +490,15 @@ async fn read_time_expiry(app: TestApp) {
     assert_eq!(page["pagination"]["total"], 1);
     let (_, page) = parts(app.get("/v2/payment-links?status=active").await).await;
     assert_eq!(page["pagination"]["total"], 0);
-    assert_eq!(app.client.get(app.url(&format!("/public/payment-links/{}", link["public_id"].as_str().unwrap()))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/public/payment-links/{}", link["public_id"].as_str().unwrap())))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     expect_error(app.set_status(id, "active").await, 400, "invalid_request").await;
     let (status, result) = parts(app.set_status(id, "expired").await).await;
     assert_eq!((status, result["status"].as_str()), (200, Some("expired")));
@@ -368,8 +509,16 @@ async fn read_time_expiry(app: TestApp) {
 async fn deprecated_routes_keep_working_with_headers(app: TestApp) {
     let link = app.simple_link("Old client").await;
     let id = link["id"].as_str().unwrap();
-    for (route, expected) in [("deactivate", "inactive"), ("activate", "active"), ("expire", "expired"), ("archive", "archived")] {
-        let res = app.client.post(app.url(&format!("/v2/payment-links/{id}/{route}"))).header("x-api-key", &app.key).send().await.unwrap();
+    for (route, expected) in
+        [("deactivate", "inactive"), ("activate", "active"), ("expire", "expired"), ("archive", "archived")]
+    {
+        let res = app
+            .client
+            .post(app.url(&format!("/v2/payment-links/{id}/{route}")))
+            .header("x-api-key", &app.key)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.headers()["deprecation"], "true", "{route}");
         let link_header = res.headers()["link"].to_str().unwrap().to_string();
         assert_eq!(link_header, format!("</v2/payment-links/{id}/status>; rel=\"successor-version\""));
@@ -383,7 +532,13 @@ async fn deprecated_routes_keep_working_with_headers(app: TestApp) {
         }
     }
     // Archived is final; expiring an expired link is a 400; a reason is accepted.
-    let res = app.client.post(app.url(&format!("/v2/payment-links/{id}/activate"))).header("x-api-key", &app.key).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url(&format!("/v2/payment-links/{id}/activate")))
+        .header("x-api-key", &app.key)
+        .send()
+        .await
+        .unwrap();
     expect_error(res, 400, "invalid_request").await;
     let other = app.simple_link("Expire twice").await;
     let oid = other["id"].as_str().unwrap();
@@ -402,7 +557,13 @@ async fn public_route_shows_only_payable_links(app: TestApp) {
                             "line_items": [{"price_data": {"unit_amount": 700, "product_data": {"name": "Tote"}}, "quantity": 3}]}))
         .await;
     let public_id = link["public_id"].as_str().unwrap();
-    let res = app.client.get(app.url(&format!("/public/payment-links/{public_id}"))).header("origin", "https://anywhere.example").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(&format!("/public/payment-links/{public_id}")))
+        .header("origin", "https://anywhere.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["access-control-allow-origin"], "*");
     let (status, body) = parts(res).await;
     assert_eq!(status, 200);
@@ -454,24 +615,49 @@ async fn http_hygiene_headers_limits_and_fallbacks(app: TestApp) {
     expect_error(app.create(&big).await, 413, "payload_too_large").await;
 
     // CORS: configured origin allowed with the contract's headers; others not.
-    let preflight = app.client.request(Method::OPTIONS, app.url("/v2/payment-links"))
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url("/v2/payment-links"))
         .header("origin", "https://dash.example.com")
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "x-api-key, content-type, idempotency-key")
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(preflight.headers()["access-control-allow-origin"], "https://dash.example.com");
     let allowed = preflight.headers()["access-control-allow-headers"].to_str().unwrap().to_string();
     for h in ["x-api-key", "content-type", "idempotency-key", "revkeen-version"] {
         assert!(allowed.contains(h), "{allowed}");
     }
-    let res = app.client.get(app.url("/v2/payment-links")).header("x-api-key", &app.key).header("origin", "https://dash.example.com").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("origin", "https://dash.example.com")
+        .send()
+        .await
+        .unwrap();
     let exposed = res.headers()["access-control-expose-headers"].to_str().unwrap().to_string();
     for h in ["idempotency-replayed", "retry-after", "revkeen-version", "x-request-id"] {
         assert!(exposed.contains(h), "{exposed}");
     }
-    let res = app.client.get(app.url("/v2/payment-links")).header("x-api-key", &app.key).header("origin", "https://evil.example").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers().get("access-control-allow-origin").is_none());
-    let res = app.client.get(app.url("/v2/payment-links")).header("x-api-key", &app.key).header("origin", app.base.clone()).send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/v2/payment-links"))
+        .header("x-api-key", &app.key)
+        .header("origin", app.base.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["access-control-allow-origin"], app.base.as_str(), "own origin always allowed");
 
     // JSON for unknown routes and wrong methods.
@@ -486,19 +672,30 @@ async fn openapi_document_covers_every_route(app: TestApp) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = &doc["paths"];
     for (path, method) in [
-        ("/v2/payment-links", "get"), ("/v2/payment-links", "post"), ("/v2/payment-links/{id}", "get"),
-        ("/v2/payment-links/{id}/status", "patch"), ("/v2/payment-links/{id}/expire", "post"),
-        ("/v2/payment-links/{id}/deactivate", "post"), ("/v2/payment-links/{id}/activate", "post"),
-        ("/v2/payment-links/{id}/archive", "post"), ("/public/payment-links/{public_id}", "get"),
+        ("/v2/payment-links", "get"),
+        ("/v2/payment-links", "post"),
+        ("/v2/payment-links/{id}", "get"),
+        ("/v2/payment-links/{id}/status", "patch"),
+        ("/v2/payment-links/{id}/expire", "post"),
+        ("/v2/payment-links/{id}/deactivate", "post"),
+        ("/v2/payment-links/{id}/activate", "post"),
+        ("/v2/payment-links/{id}/archive", "post"),
+        ("/public/payment-links/{public_id}", "get"),
     ] {
         let op = &paths[path][method];
         assert!(op.is_object(), "{method} {path} missing");
         assert!(op["responses"].as_object().unwrap().keys().any(|k| k.starts_with('2')), "{method} {path}");
-        if path.contains("/expire") || path.contains("/activate") || path.contains("/deactivate") || path.contains("/archive") {
+        if path.contains("/expire")
+            || path.contains("/activate")
+            || path.contains("/deactivate")
+            || path.contains("/archive")
+        {
             assert_eq!(op["deprecated"], true, "{path}");
         }
     }
-    for schema in ["PaymentLink", "CreatePaymentLink", "ErrorBody", "PaymentLinkList", "StatusResult", "PublicLinkEnvelope"] {
+    for schema in
+        ["PaymentLink", "CreatePaymentLink", "ErrorBody", "PaymentLinkList", "StatusResult", "PublicLinkEnvelope"]
+    {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());

@@ -4,7 +4,10 @@ use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::idempotency::{run_write, WriteRequest};
-use crate::store::{find_link, insert_link, is_unique_violation, load_catalog, update_status, Conn, LinkView, Scope, StatusChange, StoredLink};
+use crate::store::{
+    find_link, insert_link, is_unique_violation, load_catalog, update_status, Conn, LinkView, Scope, StatusChange,
+    StoredLink,
+};
 use crate::AppState;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -13,8 +16,8 @@ use axum::Router;
 use paylinks_api::error::parse_json;
 use paylinks_api::validate::{validate_create, Context};
 use paylinks_api::{
-    CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination, PaymentLink,
-    PaymentLinkList, StatusResult, UpdateStatus,
+    CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination,
+    PaymentLink, PaymentLinkList, StatusResult, UpdateStatus,
 };
 
 #[allow(deprecated)] // the deprecated routes keep working
@@ -52,7 +55,8 @@ pub async fn create(
     let body_key = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("idempotency_key")?.as_str().map(String::from));
-    let request = WriteRequest { scope, method: &Method::POST, path: uri.path(), headers: &headers, body_key, body: &body };
+    let request =
+        WriteRequest { scope, method: &Method::POST, path: uri.path(), headers: &headers, body_key, body: &body };
     let (state2, body2) = (state.clone(), body.clone());
     run_write(&state, request, move |conn| {
         Box::pin(async move {
@@ -60,11 +64,13 @@ pub async fn create(
             let now = state2.clock.now();
             let (price_ids, product_ids) = req.referenced_ids();
             let catalog = load_catalog(conn, scope, &price_ids, &product_ids).await?;
-            let new = validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
+            let new = validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog)
+                .map_err(ApiError::invalid)?;
             let view = LinkView { base_url: &state2.config.public_base_url, now };
             let stored = insert_link(conn, scope, &new, view).await.map_err(|err| {
                 if is_unique_violation(&err) {
-                    let mut conflict = ApiError::invalid(FieldErrors::single("slug", "is already used by another payment link"));
+                    let mut conflict =
+                        ApiError::invalid(FieldErrors::single("slug", "is already used by another payment link"));
                     conflict.body.error = ErrorCode::Conflict;
                     conflict
                 } else {
@@ -145,9 +151,10 @@ async fn transition(
         ));
     }
     match update_status(conn, scope, current.link.id, current.version, to, now).await? {
-        StatusChange::LostRace => {
-            Err(ApiError::new(ErrorCode::Conflict, "The payment link was changed by another request; fetch it and retry."))
-        }
+        StatusChange::LostRace => Err(ApiError::new(
+            ErrorCode::Conflict,
+            "The payment link was changed by another request; fetch it and retry.",
+        )),
         StatusChange::Changed => Ok((from, find_link(conn, scope, id, view).await?.ok_or_else(ApiError::not_found)?)),
     }
 }
@@ -266,14 +273,14 @@ macro_rules! deprecated_status_route {
     ($name:ident, $status:expr, $path:literal, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "Payment Links",
-            params(("id" = String, Path, description = "UUID or public_id")),
-            responses(
-                (status = 200, description = "The new status", body = StatusResult),
-                (status = 400, description = "Transition not allowed", body = ErrorBody),
-                (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-                (status = 404, description = "No such link for this key", body = ErrorBody),
-            ),
-            security(("api_key" = [])))]
+                    params(("id" = String, Path, description = "UUID or public_id")),
+                    responses(
+                        (status = 200, description = "The new status", body = StatusResult),
+                        (status = 400, description = "Transition not allowed", body = ErrorBody),
+                        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+                        (status = 404, description = "No such link for this key", body = ErrorBody),
+                    ),
+                    security(("api_key" = [])))]
         #[deprecated]
         pub async fn $name(
             State(state): State<AppState>,
@@ -298,6 +305,21 @@ macro_rules! deprecated_status_route {
     };
 }
 
-deprecated_status_route!(deactivate, LinkStatus::Inactive, "/v2/payment-links/{id}/deactivate", "Deprecated: use PATCH …/status with `inactive`.");
-deprecated_status_route!(activate, LinkStatus::Active, "/v2/payment-links/{id}/activate", "Deprecated: use PATCH …/status with `active`.");
-deprecated_status_route!(archive, LinkStatus::Archived, "/v2/payment-links/{id}/archive", "Deprecated: use PATCH …/status with `archived`.");
+deprecated_status_route!(
+    deactivate,
+    LinkStatus::Inactive,
+    "/v2/payment-links/{id}/deactivate",
+    "Deprecated: use PATCH …/status with `inactive`."
+);
+deprecated_status_route!(
+    activate,
+    LinkStatus::Active,
+    "/v2/payment-links/{id}/activate",
+    "Deprecated: use PATCH …/status with `active`."
+);
+deprecated_status_route!(
+    archive,
+    LinkStatus::Archived,
+    "/v2/payment-links/{id}/archive",
+    "Deprecated: use PATCH …/status with `archived`."
+);

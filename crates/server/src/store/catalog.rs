@@ -34,7 +34,12 @@ fn parse_interval(s: &str) -> Option<Interval> {
 }
 
 impl Store {
-    pub async fn create_product(&self, scope: Scope, product: NewProduct, now: DateTime<Utc>) -> Result<Uuid, sqlx::Error> {
+    pub async fn create_product(
+        &self,
+        scope: Scope,
+        product: NewProduct,
+        now: DateTime<Utc>,
+    ) -> Result<Uuid, sqlx::Error> {
         let id = Uuid::new_v4();
         sqlx::query(
             "INSERT INTO products (id, merchant_id, livemode, name, description, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -114,12 +119,13 @@ pub async fn load_catalog(
         );
     }
     for id in wanted_products {
-        let row = sqlx::query("SELECT name, description FROM products WHERE id = $1 AND merchant_id = $2 AND livemode = $3")
-            .bind(id.to_string())
-            .bind(scope.merchant_id.to_string())
-            .bind(scope.livemode)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let row =
+            sqlx::query("SELECT name, description FROM products WHERE id = $1 AND merchant_id = $2 AND livemode = $3")
+                .bind(id.to_string())
+                .bind(scope.merchant_id.to_string())
+                .bind(scope.livemode)
+                .fetch_optional(&mut *conn)
+                .await?;
         if let Some(row) = row {
             catalog
                 .products

@@ -40,10 +40,7 @@ pub enum Claim {
 
 const WHERE_KEY: &str = "merchant_id = $1 AND livemode = $2 AND method = $3 AND path = $4 AND idem_key = $5";
 
-fn bind_key<'q>(
-    sql: &'q str,
-    k: &'q IdempotencyKey,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_key<'q>(sql: &'q str, k: &'q IdempotencyKey) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     sqlx::query(sql)
         .bind(k.scope.merchant_id.to_string())
         .bind(k.scope.livemode)
@@ -65,7 +62,12 @@ fn outcome(k: &IdempotencyKey, row: &sqlx::any::AnyRow) -> Result<Claim, sqlx::E
 }
 
 /// Claims `k` on the transaction's connection, or says why it cannot be claimed.
-pub async fn claim(conn: &mut Conn, backend: Backend, k: &IdempotencyKey, now: DateTime<Utc>) -> Result<Claim, sqlx::Error> {
+pub async fn claim(
+    conn: &mut Conn,
+    backend: Backend,
+    k: &IdempotencyKey,
+    now: DateTime<Utc>,
+) -> Result<Claim, sqlx::Error> {
     if backend == Backend::Postgres {
         // A concurrent holder of the same key blocks our insert until it commits; bound the wait.
         sqlx::query("SET LOCAL lock_timeout = '5s'").execute(&mut *conn).await?;

@@ -143,7 +143,10 @@ impl Store {
         let stored_hash: String = row.try_get("secret_sha256")?;
         let revoked = row.try_get::<Option<i64>, _>("revoked_at")?.is_some();
         let stored_livemode = get_bool(&row, "livemode")?;
-        if !constant_time_eq(stored_hash.as_bytes(), presented_hash.as_bytes()) || revoked || stored_livemode != livemode {
+        if !constant_time_eq(stored_hash.as_bytes(), presented_hash.as_bytes())
+            || revoked
+            || stored_livemode != livemode
+        {
             return Ok(None);
         }
         Ok(Some(KeyOwner {

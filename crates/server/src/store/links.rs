@@ -148,7 +148,11 @@ fn status_condition(sql: &mut String, binds: &mut Vec<Bind>, status: LinkStatus,
             binds.push(Bind::Int(now));
         }
         LinkStatus::Draft | LinkStatus::Active | LinkStatus::Inactive => {
-            sql.push_str(&format!(" AND l.status = ${} AND (l.expires_at IS NULL OR l.expires_at > ${})", n + 1, n + 2));
+            sql.push_str(&format!(
+                " AND l.status = ${} AND (l.expires_at IS NULL OR l.expires_at > ${})",
+                n + 1,
+                n + 2
+            ));
             binds.extend([Bind::Text(status.as_str().into()), Bind::Int(now)]);
         }
         LinkStatus::Archived | LinkStatus::Completed => {
@@ -219,7 +223,6 @@ pub async fn insert_link(
     find_link(conn, scope, &id.to_string(), view).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
-
 /// The link `id_or_public_id` names within `scope`, if any.
 pub async fn find_link(
     conn: &mut Conn,
@@ -264,7 +267,12 @@ pub async fn update_status(
 
 impl Store {
     /// Reads one link on the read pool.
-    pub async fn get_link(&self, scope: Scope, id_or_public_id: &str, view: LinkView<'_>) -> Result<Option<StoredLink>, sqlx::Error> {
+    pub async fn get_link(
+        &self,
+        scope: Scope,
+        id_or_public_id: &str,
+        view: LinkView<'_>,
+    ) -> Result<Option<StoredLink>, sqlx::Error> {
         let mut conn = self.reader.acquire().await?;
         find_link(&mut conn, scope, id_or_public_id, view).await
     }
@@ -296,10 +304,7 @@ impl Store {
             binds.push(Bind::Text(search.clone()));
         }
         let count_sql = format!("SELECT COUNT(*) {FROM} {cond}");
-        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
-            .fetch_one(&self.reader)
-            .await?
-            .try_get(0)?;
+        let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&self.reader).await?.try_get(0)?;
         let page_sql = format!(
             "SELECT {COLUMNS} {FROM} {cond} ORDER BY l.created_at DESC, l.id DESC LIMIT {} OFFSET {}",
             filter.limit, filter.offset
@@ -310,7 +315,11 @@ impl Store {
     }
 
     /// A link by public id with its merchant's name, whatever its state (the caller decides).
-    pub async fn get_public_link(&self, public_id: &str, view: LinkView<'_>) -> Result<Option<StoredLink>, sqlx::Error> {
+    pub async fn get_public_link(
+        &self,
+        public_id: &str,
+        view: LinkView<'_>,
+    ) -> Result<Option<StoredLink>, sqlx::Error> {
         if !is_public_id(public_id) {
             return Ok(None);
         }

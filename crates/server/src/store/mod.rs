@@ -75,16 +75,11 @@ impl Store {
             let reader = pragmas(AnyPoolOptions::new().max_connections(8)).connect(&url).await?;
             Ok(Store { writer, reader, backend: Backend::Sqlite })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool =
+                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             Ok(Store { writer: pool.clone(), reader: pool, backend: Backend::Postgres })
         } else {
-            Err(sqlx::Error::Configuration(
-                "database URL must start with sqlite:// or postgres://".into(),
-            ))
+            Err(sqlx::Error::Configuration("database URL must start with sqlite:// or postgres://".into()))
         }
     }
 

@@ -75,7 +75,9 @@ impl Drop for TempDb {
                     rt.block_on(async {
                         sqlx::any::install_default_drivers();
                         if let Ok(pool) = sqlx::AnyPool::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&pool)
+                                .await;
                         }
                     });
                 })

@@ -1,0 +1,94 @@
+//! Installs what the build needs when it is missing, saying what and why (some take minutes):
+//! the wasm32 target, Trunk, the wasm-bindgen CLI matching Cargo.lock, wasm-opt 132 from npm's
+//! binaryen (into .tools/), and for tests Debian's Chromium and ChromeDriver.
+
+use crate::run::{command, step};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn output(argv: &[&str]) -> Option<String> {
+    let out = Command::new(argv[0]).args(&argv[1..]).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The wasm-bindgen version Cargo.lock resolved (the CLI must be exactly this one).
+fn locked_wasm_bindgen(root: &Path) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen".into())
+}
+
+fn tools_dir(root: &Path) -> PathBuf {
+    root.join(".tools")
+}
+
+/// PATH with the npm wasm-opt first, for Trunk.
+pub fn path_with_tools(root: &Path) -> String {
+    let bin = tools_dir(root).join("node_modules").join(".bin");
+    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+pub fn ensure_app_tools(root: &Path) -> Result<(), String> {
+    let targets = output(&["rustup", "target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        step("Installing the wasm32-unknown-unknown target (the app compiles to WebAssembly)");
+        command(root, &["rustup", "target", "add", "wasm32-unknown-unknown"], &[])?;
+    }
+    let trunk = output(&["trunk", "--version"]).unwrap_or_default();
+    if !trunk.contains(TRUNK_VERSION) {
+        step(&format!("Installing Trunk {TRUNK_VERSION} (builds the app; about 10-16 minutes on 2 cores)"));
+        command(root, &["cargo", "install", "trunk", "--version", TRUNK_VERSION, "--locked"], &[])?;
+    }
+    let wanted = locked_wasm_bindgen(root)?;
+    let installed = output(&["wasm-bindgen", "--version"]).unwrap_or_default();
+    if !installed.split_whitespace().any(|w| w == wanted) {
+        step(&format!("Installing wasm-bindgen-cli {wanted} (must match Cargo.lock; about 5 minutes)"));
+        // Without --locked: its own lockfile asks for a crate version the registry no longer serves.
+        command(root, &["cargo", "install", "wasm-bindgen-cli", "--version", &wanted], &[])?;
+    }
+    let wasm_opt = tools_dir(root).join("node_modules").join(".bin").join("wasm-opt");
+    let has_132 = output(&[&wasm_opt.to_string_lossy(), "--version"]).is_some_and(|v| v.contains("version 132"));
+    if !has_132 {
+        if output(&["npm", "--version"]).is_none() {
+            apt_install(&["nodejs", "npm"], "npm installs wasm-opt")?;
+        }
+        step(&format!("Installing wasm-opt from npm's binaryen@{BINARYEN_VERSION} into .tools/ (Debian's wasm-opt 108 breaks the app)"));
+        let dir = tools_dir(root);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let prefix = dir.to_string_lossy().into_owned();
+        let package = format!("binaryen@{BINARYEN_VERSION}");
+        command(root, &["npm", "install", "--prefix", &prefix, "--no-audit", "--no-fund", &package], &[])?;
+    }
+    Ok(())
+}
+
+pub fn ensure_browser() -> Result<(), String> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new("/usr/bin/chromium").exists() {
+        apt_install(&["chromium", "chromium-driver"], "the app's tests run in headless Chromium")?;
+    }
+    Ok(())
+}
+
+/// Installs Debian packages (through sudo when not root).
+fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
+    step(&format!("Installing {} from Debian ({why})", packages.join(", ")));
+    let root_user = output(&["id", "-u"]).is_some_and(|u| u.trim() == "0");
+    let sudo: &[&str] = if root_user { &[] } else { &["sudo"] };
+    let here = Path::new(".");
+    let update: Vec<&str> = sudo.iter().copied().chain(["apt-get", "update", "-q"]).collect();
+    command(here, &update, &[])?;
+    let install: Vec<&str> =
+        sudo.iter().copied().chain(["apt-get", "install", "-y", "-q"]).chain(packages.iter().copied()).collect();
+    command(here, &install, &[])
+}
