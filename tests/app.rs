@@ -25,7 +25,7 @@ fn document() -> web_sys::Document {
 #[wasm_bindgen_test]
 async fn status_page_reports_an_unreachable_api() {
     // The test runner's own server has no /healthz: the page must say so, not stay blank.
-    let _handle = leptos::mount::mount_to_body(paylinks_app::app::App);
+    let _handle = leptos::mount::mount_to(document().body().unwrap(), paylinks_app::app::App);
     assert_eq!(wait_for("h1").await.text_content().unwrap(), "paylinks");
     let alert = wait_for("[role=alert]").await.text_content().unwrap();
     assert!(alert.starts_with("The API is not reachable"), "{alert}");
