@@ -19,7 +19,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     let result = match args.first().map(String::as_str) {
-        Some("dev") => dev(&root, &args[1..]),
+        // `cargo xtask dev -- --listen …` and `cargo xtask dev --listen …` both pass flags on.
+        Some("dev") => dev(&root, args[1..].strip_prefix(&["--".to_string()]).unwrap_or(&args[1..])),
         Some("test") => test(&root),
         _ => {
             eprintln!("{USAGE}");
