@@ -2,8 +2,21 @@
 //! contract types, served at `/v2/openapi.json`.
 
 use crate::routes::{links, public};
+use paylinks_api::ErrorBody;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+/// Answers every route behind an API key may give besides its own.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+pub enum KeyErrors {
+    #[response(status = 401, description = "Missing, malformed, unknown or revoked API key")]
+    Unauthenticated(ErrorBody),
+    #[response(status = 429, description = "Rate limited; Retry-After says when to retry")]
+    RateLimited(ErrorBody),
+    #[response(status = 503, description = "The database is briefly unavailable; Retry-After says when to retry")]
+    Unavailable(ErrorBody),
+}
 
 struct ApiKeyAuth;
 

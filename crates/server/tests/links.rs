@@ -684,7 +684,13 @@ async fn openapi_document_covers_every_route(app: TestApp) {
     ] {
         let op = &paths[path][method];
         assert!(op.is_object(), "{method} {path} missing");
-        assert!(op["responses"].as_object().unwrap().keys().any(|k| k.starts_with('2')), "{method} {path}");
+        let responses = op["responses"].as_object().unwrap();
+        assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}");
+        if path.starts_with("/v2") {
+            for code in ["401", "429", "503"] {
+                assert!(responses.contains_key(code), "{method} {path} lacks {code}");
+            }
+        }
         if path.contains("/expire")
             || path.contains("/activate")
             || path.contains("/deactivate")

@@ -4,6 +4,7 @@ use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::idempotency::{run_write, WriteRequest};
+use crate::openapi::KeyErrors;
 use crate::store::{
     find_link, insert_link, is_unique_violation, load_catalog, update_status, Conn, LinkView, Scope, StatusChange,
     StoredLink,
@@ -38,10 +39,9 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 201, description = "Created", body = PaymentLink),
         (status = 400, description = "Malformed JSON, unknown field or failed validation", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 409, description = "Slug taken, or Idempotency-Key conflict / in progress", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
-        (status = 429, description = "Rate limited", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = [])))]
 pub async fn create(
@@ -95,8 +95,7 @@ pub async fn create(
     responses(
         (status = 200, description = "A page of links", body = PaymentLinkList),
         (status = 400, description = "Invalid query parameter", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 429, description = "Rate limited", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = [])))]
 pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(query): RawQuery) -> ApiResult<Reply> {
@@ -117,9 +116,8 @@ pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(query)
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The link", body = PaymentLink),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 404, description = "No such link for this key", body = ErrorBody),
-        (status = 429, description = "Rate limited", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = [])))]
 pub async fn retrieve(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
@@ -211,9 +209,9 @@ fn status_result(_before: LinkStatus, stored: &StoredLink) -> ApiResult<Reply> {
     responses(
         (status = 200, description = "The new status (unchanged when it was already the current one)", body = StatusResult),
         (status = 400, description = "Transition not allowed, or invalid body", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 404, description = "No such link for this key", body = ErrorBody),
         (status = 409, description = "Lost a race with another change, or Idempotency-Key conflict", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = [])))]
 pub async fn change_status(
@@ -235,8 +233,8 @@ pub async fn change_status(
     responses(
         (status = 200, description = "The expired link", body = PaymentLink),
         (status = 400, description = "Already expired, or not allowed from its state", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 404, description = "No such link for this key", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = [])))]
 #[deprecated]
@@ -277,8 +275,8 @@ macro_rules! deprecated_status_route {
                     responses(
                         (status = 200, description = "The new status", body = StatusResult),
                         (status = 400, description = "Transition not allowed", body = ErrorBody),
-                        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
                         (status = 404, description = "No such link for this key", body = ErrorBody),
+                        KeyErrors,
                     ),
                     security(("api_key" = [])))]
         #[deprecated]
