@@ -141,15 +141,20 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(store: Store, args: ServeArgs) -> CliResult {
-    let base = args.public_base_url.unwrap_or_else(|| format!("http://{}", args.listen));
-    let base = base.trim_end_matches('/').to_string();
-    if !matches!(url::Url::parse(&base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
-        return Err(format!("--public-base-url must be an http(s) URL, got {base}").into());
-    }
     for origin in &args.cors_origins {
         if url::Url::parse(origin).is_err() {
             return Err(format!("--cors-origin must be an origin like https://dash.example.com, got {origin}").into());
         }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    // The bound address, so that `--listen 127.0.0.1:0` prints the port it got.
+    let base =
+        args.public_base_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().unwrap_or(args.listen)));
+    let base = base.trim_end_matches('/').to_string();
+    if !matches!(url::Url::parse(&base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
+        return Err(format!("--public-base-url must be an http(s) URL, got {base}").into());
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
     if store.merchant_count().await? == 0 {
@@ -169,9 +174,6 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         static_app,
     };
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     println!("paylinks is serving on {base} (API: {base}/v2, OpenAPI: {base}/v2/openapi.json)");
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
     println!("paylinks stopped");

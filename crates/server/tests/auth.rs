@@ -81,6 +81,16 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
 
 async fn revoked_key_fails_at_once(app: TestApp) {
     assert_eq!(app.get("/v2/payment-links").await.status(), 200);
+    // Its use is recorded (off the request path, so allow it a moment).
+    let mut used = false;
+    for _ in 0..50 {
+        used = app.store.list_keys().await.unwrap().iter().any(|k| k.last_used_at.is_some());
+        if used {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(used, "last_used_at is written");
     let prefix = &app.key[..app.key.len() - 24];
     use paylinks_server::clock::Clock;
     assert!(app.store.revoke_key(prefix, app.clock.now()).await.unwrap());
