@@ -22,6 +22,7 @@ on_both_backends!(
     public_route_shows_only_payable_links,
     http_hygiene_headers_limits_and_fallbacks,
     openapi_document_covers_every_route,
+    racing_status_changes_never_lose_an_update,
 );
 
 async fn create_returns_the_full_object(app: TestApp) {
@@ -716,4 +717,37 @@ impl ClockNow for TestApp {
         use paylinks_server::clock::Clock;
         self.clock.now()
     }
+}
+
+async fn racing_status_changes_never_lose_an_update(app: TestApp) {
+    use paylinks_server::store::{update_status, LinkView, StatusChange};
+    let link = app.simple_link("Contested").await;
+    let id = link["id"].as_str().unwrap().to_string();
+
+    // The store refuses a write based on a stale read: that is what becomes a 409.
+    let view = LinkView { base_url: "", now: app.clock_now() };
+    let stored = app.store.get_link(app.scope, &id, view).await.unwrap().unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    let to = paylinks_api::LinkStatus::Inactive;
+    let first = update_status(&mut tx, app.scope, stored.link.id, stored.version, to, view.now).await.unwrap();
+    let second = update_status(&mut tx, app.scope, stored.link.id, stored.version, to, view.now).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((first, second), (StatusChange::Changed, StatusChange::LostRace));
+
+    // Over HTTP, concurrent changes each get a 200 or a 409 and the link ends in a real state.
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (app, id) = (app.clone(), id.clone());
+            tokio::spawn(async move {
+                app.set_status(&id, if i % 2 == 0 { "active" } else { "inactive" }).await.status().as_u16()
+            })
+        })
+        .collect();
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert!(status == 200 || status == 409, "{status}");
+    }
+    let (_, after) = parts(app.get(&format!("/v2/payment-links/{id}")).await).await;
+    assert!(after["status"] == "active" || after["status"] == "inactive", "{after}");
 }

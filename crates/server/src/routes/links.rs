@@ -271,14 +271,14 @@ macro_rules! deprecated_status_route {
     ($name:ident, $status:expr, $path:literal, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "Payment Links",
-                            params(("id" = String, Path, description = "UUID or public_id")),
-                            responses(
-                                (status = 200, description = "The new status", body = StatusResult),
-                                (status = 400, description = "Transition not allowed", body = ErrorBody),
-                                (status = 404, description = "No such link for this key", body = ErrorBody),
-                                KeyErrors,
-                            ),
-                            security(("api_key" = [])))]
+                                    params(("id" = String, Path, description = "UUID or public_id")),
+                                    responses(
+                                        (status = 200, description = "The new status", body = StatusResult),
+                                        (status = 400, description = "Transition not allowed", body = ErrorBody),
+                                        (status = 404, description = "No such link for this key", body = ErrorBody),
+                                        KeyErrors,
+                                    ),
+                                    security(("api_key" = [])))]
         #[deprecated]
         pub async fn $name(
             State(state): State<AppState>,

@@ -123,11 +123,18 @@ pub struct TestApp {
 pub struct Options {
     pub rate_limit: RateLimitSetting,
     pub cors_origins: Vec<String>,
+    pub request_timeout: Duration,
+    pub static_app: Option<paylinks_server::http::StaticApp>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { rate_limit: RateLimitSetting::Off, cors_origins: vec!["https://dash.example.com".into()] }
+        Options {
+            rate_limit: RateLimitSetting::Off,
+            cors_origins: vec!["https://dash.example.com".into()],
+            request_timeout: Duration::from_secs(30),
+            static_app: None,
+        }
     }
 }
 
@@ -147,8 +154,8 @@ impl TestApp {
             public_base_url: base.clone(),
             cors_origins: options.cors_origins,
             rate_limit: options.rate_limit,
-            request_timeout: Duration::from_secs(30),
-            static_app: None,
+            request_timeout: options.request_timeout,
+            static_app: options.static_app,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
         tokio::spawn(paylinks_server::serve(listener, state, std::future::pending()));
