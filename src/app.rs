@@ -1,31 +1,31 @@
-//! The app's root. For now a status page: the API is up, and where its documentation is.
+//! The app's root: the session every page shares, and the routes.
 
-use crate::api;
+use crate::components::layout::Dashboard;
+use crate::pages::{link_detail::LinkDetailPage, links::LinksPage, not_found::NotFound, sign_in::SignInPage};
+use crate::session::{self, Session};
 use leptos::prelude::*;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+#[derive(Clone, Copy)]
+struct SignedIn(RwSignal<Option<Session>>);
+
+/// The signed-in session (`None` when signed out).
+pub fn use_session() -> RwSignal<Option<Session>> {
+    expect_context::<SignedIn>().0
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let health = LocalResource::new(api::health);
+    provide_context(SignedIn(RwSignal::new(session::load())));
     view! {
-        <main class="page">
-            <h1>"paylinks"</h1>
-            <p class="lead">"Self-hostable payment links."</p>
-            <Suspense fallback=|| view! { <p role="status">"Checking the API…"</p> }>
-                {move || {
-                    health
-                        .get()
-                        .map(|result| match result {
-                            Ok(()) => view! { <p role="status" class="ok">"The API is up."</p> }.into_any(),
-                            Err(err) => {
-                                view! { <p role="alert" class="error">{format!("The API is not reachable: {err}")}</p> }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
-            <ul>
-                <li><a href="/v2/openapi.json">"OpenAPI document of the v2 API"</a></li>
-            </ul>
-        </main>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <Redirect path="/links"/> }/>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/links") view=|| view! { <Dashboard><LinksPage/></Dashboard> }/>
+                <Route path=path!("/links/:id") view=|| view! { <Dashboard><LinkDetailPage/></Dashboard> }/>
+            </Routes>
+        </Router>
     }
 }

@@ -1,4 +1,8 @@
-//! The paylinks browser app (Leptos, client-side rendered).
+//! The paylinks browser app (Leptos, client-side rendered): the merchant dashboard.
 
 pub mod api;
 pub mod app;
+pub mod components;
+pub mod format;
+pub mod pages;
+pub mod session;

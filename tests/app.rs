@@ -1,43 +1,117 @@
-//! The app in headless Chromium (wasm-bindgen-test).
+//! The app in headless Chromium (wasm-bindgen-test): the rules the pages apply, and the
+//! sign-in page mounted for real.
 #![cfg(target_arch = "wasm32")]
 
 use paylinks_api::money::{format_amount, parse_major};
-use paylinks_api::Currency;
+use paylinks_api::{Currency, LinkMode, LinkStatus, ListQuery};
+use paylinks_app::components::qr::dark_modules_path;
+use paylinks_app::pages::link_detail::action_label;
+use paylinks_app::pages::links::{query_from_search, range_label};
+use paylinks_app::pages::sign_in::key_problem;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Waits until `selector` matches, or fails after about two seconds.
-async fn wait_for(selector: &str) -> web_sys::Element {
-    for _ in 0..100 {
-        if let Some(el) = document().query_selector(selector).unwrap() {
-            return el;
-        }
-        gloo_timers::future::TimeoutFuture::new(20).await;
-    }
-    panic!("{selector} never appeared");
-}
 
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-#[wasm_bindgen_test]
-async fn status_page_reports_an_unreachable_api() {
-    // The test runner's own server has no /healthz: the page must say so, not stay blank.
-    let _handle = leptos::mount::mount_to(document().body().unwrap(), paylinks_app::app::App);
-    assert_eq!(wait_for("h1").await.text_content().unwrap(), "paylinks");
-    let alert = wait_for("[role=alert]").await.text_content().unwrap();
-    assert!(alert.starts_with("The API is not reachable"), "{alert}");
-    let link = wait_for("a[href='/v2/openapi.json']").await;
-    assert!(!link.text_content().unwrap().is_empty(), "links have an accessible name");
+/// Waits until `selector` matches (and `ok` holds), or fails after about two seconds.
+async fn wait_for(selector: &str, ok: impl Fn(&web_sys::Element) -> bool) -> web_sys::Element {
+    for _ in 0..100 {
+        if let Some(el) = document().query_selector(selector).unwrap().filter(|el| ok(el)) {
+            return el;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    panic!("{selector} never appeared as expected");
+}
+
+fn input(selector: &str) -> web_sys::HtmlInputElement {
+    document().query_selector(selector).unwrap().unwrap().dyn_into().unwrap()
 }
 
 #[wasm_bindgen_test]
-fn money_rules_hold_in_the_browser() {
-    let usd = Currency::parse("usd").unwrap();
-    let kwd = Currency::parse("KWD").unwrap();
+fn money_is_typed_and_shown_per_currency_exponent() {
+    let (usd, jpy, kwd) =
+        (Currency::parse("usd").unwrap(), Currency::parse("JPY").unwrap(), Currency::parse("KWD").unwrap());
     assert_eq!(parse_major("12.5", usd), Ok(1250));
+    assert_eq!(parse_major("1250", jpy), Ok(1250));
+    assert_eq!(parse_major("1.250", kwd), Ok(1250));
+    assert!(parse_major("1.5", jpy).is_err());
     assert_eq!(format_amount(1250, usd), "$12.50");
+    assert_eq!(format_amount(1250, jpy), "¥1,250");
     assert_eq!(format_amount(1250, kwd), "KWD 1.250");
+    assert_eq!(paylinks_app::format::amount(None, "USD"), "—");
+}
+
+#[wasm_bindgen_test]
+fn the_address_bar_holds_the_list_state() {
+    let q = query_from_search("?status=inactive&mode=invoice&limit=50&offset=100&search=caf%C3%A9");
+    assert_eq!(q.status, Some(LinkStatus::Inactive));
+    assert_eq!(q.mode, Some(LinkMode::Invoice));
+    assert_eq!((q.limit, q.offset), (50, 100));
+    assert_eq!(q.search.as_deref(), Some("café"));
+    assert_eq!(query_from_search(&format!("?{}", q.to_query_string())), q);
+    // An unreadable address falls back to the first page of everything.
+    assert_eq!(query_from_search("?limit=0"), ListQuery::default());
+    assert_eq!(range_label(&q, 25, 173), "Showing 101–125 of 173");
+    assert_eq!(range_label(&ListQuery::default(), 0, 0), "0 of 0");
+}
+
+#[wasm_bindgen_test]
+fn status_actions_follow_the_state_machine() {
+    let offered = |s: LinkStatus| s.next_states().into_iter().map(action_label).collect::<Vec<_>>();
+    assert_eq!(offered(LinkStatus::Draft), ["Activate", "Deactivate", "Archive", "Expire"]);
+    assert_eq!(offered(LinkStatus::Active), ["Deactivate", "Archive", "Expire"]);
+    assert_eq!(offered(LinkStatus::Inactive), ["Activate", "Archive", "Expire"]);
+    assert_eq!(offered(LinkStatus::Expired), ["Archive"]);
+    assert_eq!(offered(LinkStatus::Completed), ["Archive"]);
+    assert!(offered(LinkStatus::Archived).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn qr_codes_have_modules() {
+    let code = qrcode::QrCode::new(b"http://127.0.0.1:8080/l/pl_AAAAAAAAAAAAAAAAAAAA").unwrap();
+    let path = dark_modules_path(&code.to_colors(), code.width());
+    assert!(path.starts_with("M0 0h1v1h-1z"), "finder pattern at the top left: {path}");
+    assert!(path.matches('M').count() > 100);
+}
+
+#[wasm_bindgen_test]
+fn sign_in_rules() {
+    assert!(key_problem("").is_some());
+    assert!(key_problem("sk_test_123").is_some());
+    assert!(key_problem("rk_sandbox_abc").is_none());
+    assert!(key_problem("rk_live_abc").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn signed_out_visitors_land_on_sign_in_and_keep_what_they_typed() {
+    let window = web_sys::window().unwrap();
+    window.session_storage().unwrap().unwrap().clear().unwrap();
+    let _handle = leptos::mount::mount_to(document().body().unwrap(), paylinks_app::app::App);
+    wait_for("h1", |h| h.text_content().unwrap() == "Sign in to paylinks").await;
+    assert_eq!(window.location().pathname().unwrap(), "/sign-in");
+
+    // A malformed key is refused before any request, next to the field.
+    let key = input("#api-key");
+    key.set_value("sk_test_123");
+    key.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let submit: web_sys::HtmlElement =
+        document().query_selector("button[type=submit]").unwrap().unwrap().dyn_into().unwrap();
+    submit.click();
+    wait_for("#api-key-error", |e| e.text_content().unwrap().contains("rk_sandbox_")).await;
+    assert_eq!(input("#api-key").value(), "sk_test_123");
+
+    // A well-formed key that the server does not accept: its answer is shown, the key is kept.
+    key.set_value("rk_sandbox_0000000000000000000000000000000");
+    key.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    submit.click();
+    let alert = wait_for(".form-error", |e| !e.text_content().unwrap().is_empty()).await;
+    assert!(!alert.text_content().unwrap().is_empty());
+    assert_eq!(input("#api-key").value(), "rk_sandbox_0000000000000000000000000000000");
+    assert!(window.session_storage().unwrap().unwrap().get_item("paylinks.session").unwrap().is_none());
+    assert!(window.local_storage().unwrap().unwrap().get_item("paylinks.session").unwrap().is_none());
 }

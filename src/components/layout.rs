@@ -1,0 +1,40 @@
+//! The dashboard frame: header, navigation, the test-mode banner, and the sign-in guard.
+
+use crate::app::use_session;
+use crate::session;
+use leptos::prelude::*;
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
+    let signed_in = use_session();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        session::clear();
+        signed_in.set(None);
+        navigate("/sign-in", Default::default());
+    };
+    let children = StoredValue::new(children);
+    move || match signed_in.get() {
+        None => view! { <Redirect path="/sign-in"/> }.into_any(),
+        Some(current) => {
+            let mode = if current.is_test_mode() { "Sandbox key" } else { "Live key" };
+            view! {
+                {current.is_test_mode().then(|| view! {
+                    <div class="test-banner" role="note">"Test mode: sandbox data, no real payments."</div>
+                })}
+                <header class="top">
+                    <A href="/links" attr:class="brand">"paylinks"</A>
+                    <nav aria-label="Main">
+                        <A href="/links">"Links"</A>
+                    </nav>
+                    <span class="mode">{mode}</span>
+                    <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
+                </header>
+                <main class="page">{children.with_value(|c| c())}</main>
+            }
+            .into_any()
+        }
+    }
+}

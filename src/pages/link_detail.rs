@@ -1,0 +1,165 @@
+//! One link: every field, its public URL (copy, QR code) and the status changes it allows.
+
+use crate::app::use_session;
+use crate::components::copy_button::CopyButton;
+use crate::components::status_badge::StatusBadge;
+use crate::format;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use paylinks_api::{LinkStatus, PaymentLink, TargetStatus};
+
+/// The button text for moving to a state.
+pub fn action_label(to: LinkStatus) -> &'static str {
+    match to {
+        LinkStatus::Active => "Activate",
+        LinkStatus::Inactive => "Deactivate",
+        LinkStatus::Archived => "Archive",
+        LinkStatus::Expired => "Expire",
+        LinkStatus::Draft | LinkStatus::Completed => "",
+    }
+}
+
+fn target(to: LinkStatus) -> Option<TargetStatus> {
+    TargetStatus::ALL.into_iter().find(|t| LinkStatus::from(*t) == to)
+}
+
+#[component]
+pub fn LinkDetailPage() -> impl IntoView {
+    let session = use_session();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
+    let retry = RwSignal::new(0u32);
+    let link = LocalResource::new(move || {
+        let (id, client) = (id.get(), session.get().map(|s| s.client()));
+        retry.track();
+        async move {
+            match client {
+                Some(client) => client.get_link(&id).await,
+                None => Err(crate::api::ApiError::Network("not signed in".into())),
+            }
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p aria-busy="true">"Loading the payment link…"</p> }>
+            {move || link.get().map(|result| match result {
+                Ok(link) => view! { <LinkView link=link/> }.into_any(),
+                Err(err) => view! {
+                    <div class="error-state" role="alert">
+                        <p>{err.message()}</p>
+                        <button type="button" on:click=move |_| retry.update(|n| *n += 1)>"Retry"</button>
+                    </div>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LinkView(link: PaymentLink) -> impl IntoView {
+    let session = use_session();
+    let status = RwSignal::new(link.status);
+    let confirming_archive = RwSignal::new(false);
+    let id = link.id.to_string();
+    let change = Action::new_local(move |to: &LinkStatus| {
+        let (client, id, to) = (session.get_untracked().map(|s| s.client()), id.clone(), *to);
+        // One key per intended change: a retry after a lost answer cannot apply it twice.
+        let key = uuid::Uuid::new_v4().to_string();
+        async move {
+            let client = client.ok_or_else(|| crate::api::ApiError::Network("not signed in".into()))?;
+            let to = target(to).ok_or_else(|| crate::api::ApiError::Network("unknown status".into()))?;
+            client.set_status(&id, to, &key).await
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = change.value().get() {
+            status.set(result.status);
+            confirming_archive.set(false);
+        }
+    });
+    let act = move |to: LinkStatus| {
+        if to == LinkStatus::Archived && !confirming_archive.get_untracked() {
+            confirming_archive.set(true);
+        } else {
+            change.dispatch(to);
+        }
+    };
+    let rows = field_rows(&link);
+    let url = link.url.clone();
+    view! {
+        <div class="toolbar">
+            <h1>{link.name.clone()}</h1>
+            {move || view! { <StatusBadge status=status.get()/> }}
+        </div>
+        <section aria-labelledby="share-heading" class="card">
+            <h2 id="share-heading">"Share"</h2>
+            <p class="url"><a href=url.clone() rel="noopener noreferrer">{url.clone()}</a></p>
+            <CopyButton text=url.clone() label="Copy the public checkout URL".to_string()/>
+            <crate::components::qr::QrCode text=url.clone() label=format!("QR code for {url}")/>
+        </section>
+        <section aria-labelledby="status-heading" class="card">
+            <h2 id="status-heading">"Status"</h2>
+            <div class="actions">
+                {move || status.get().next_states().into_iter().map(|to| view! {
+                    <button type="button" class=if to == LinkStatus::Archived { "danger" } else { "secondary" }
+                        disabled=move || change.pending().get() on:click=move |_| act(to)>{action_label(to)}</button>
+                }).collect_view()}
+            </div>
+            <Show when=move || confirming_archive.get()>
+                <div class="confirm" role="alertdialog" aria-label="Confirm archiving">
+                    <p>"Archiving is permanent: the link can never be paid again."</p>
+                    <button type="button" class="danger" on:click=move |_| { change.dispatch(LinkStatus::Archived); }>"Archive permanently"</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming_archive.set(false)>"Cancel"</button>
+                </div>
+            </Show>
+            <p class="form-error" role="alert">{move || match change.value().get() { Some(Err(e)) => Some(e.message()), _ => None }}</p>
+        </section>
+        <section aria-labelledby="fields-heading" class="card">
+            <h2 id="fields-heading">"Details"</h2>
+            <dl class="fields">
+                {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+/// Every field of the link as (label, text); merchant text stays text.
+fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    let uuid_opt = |v: Option<uuid::Uuid>| v.map_or_else(|| "—".into(), |u| u.to_string());
+    let items = link
+        .line_items
+        .iter()
+        .map(|i| {
+            format!(
+                "{} × {} at {}",
+                i.quantity,
+                i.product_details.name,
+                format::amount(Some(i.product_details.unit_amount), &i.product_details.currency)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let metadata = link.metadata.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("; ");
+    vec![
+        ("Amount", format::amount(link.amount_minor, &link.currency)),
+        ("Currency", link.currency.clone()),
+        ("Mode", link.mode.as_str().into()),
+        ("Line items", if items.is_empty() { "—".into() } else { items }),
+        ("Slug", opt(&link.slug)),
+        ("Public id", link.public_id.clone()),
+        ("Id", link.id.to_string()),
+        ("Invoice id", uuid_opt(link.invoice_id)),
+        ("Subscription id", uuid_opt(link.subscription_id)),
+        ("Success URL", opt(&link.success_url)),
+        ("Cancel URL", opt(&link.cancel_url)),
+        ("Redirect URL", opt(&link.redirect_url)),
+        ("Collect shipping", if link.collect_shipping { "yes" } else { "no" }.into()),
+        ("Promotion codes", if link.allow_promotion_codes { "allowed" } else { "not allowed" }.into()),
+        ("Tax behaviour", format!("{:?}", link.tax_behavior).to_lowercase()),
+        ("Selection mode", format!("{:?}", link.selection_mode).to_lowercase()),
+        ("Expires", link.expires_at.map_or_else(|| "never".into(), format::when)),
+        ("Metadata", if metadata.is_empty() { "—".into() } else { metadata }),
+        ("Created", format::when(link.created_at)),
+        ("Updated", format::when(link.updated_at)),
+    ]
+}

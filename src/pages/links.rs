@@ -1,0 +1,192 @@
+//! The links list. Filters, search and page live in the URL query, so reload and back/forward
+//! keep them; the list is whatever the URL says.
+
+use crate::app::use_session;
+use crate::components::copy_button::CopyButton;
+use crate::components::status_badge::StatusBadge;
+use crate::format;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use paylinks_api::{LinkMode, LinkStatus, ListQuery, PaymentLinkList};
+
+pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+
+/// The list state the address bar describes (anything unreadable falls back to the default).
+pub fn query_from_search(search: &str) -> ListQuery {
+    ListQuery::parse(search.trim_start_matches('?')).unwrap_or_default()
+}
+
+/// "Showing 26–50 of 73".
+pub fn range_label(query: &ListQuery, shown: usize, total: i64) -> String {
+    if shown == 0 {
+        return format!("0 of {total}");
+    }
+    format!("Showing {}–{} of {total}", query.offset + 1, query.offset + shown as i64)
+}
+
+#[component]
+pub fn LinksPage() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let navigate = use_navigate();
+    let query = Memo::new(move |_| query_from_search(&location.search.get()));
+    let retry = RwSignal::new(0u32);
+    let links = LocalResource::new(move || {
+        let (q, client) = (query.get(), session.get().map(|s| s.client()));
+        retry.track();
+        async move {
+            match client {
+                Some(client) => client.list_links(&q).await,
+                None => Err(crate::api::ApiError::Network("not signed in".into())),
+            }
+        }
+    });
+    let go = move |q: ListQuery, replace: bool| {
+        let qs = q.to_query_string();
+        let url = if qs.is_empty() { "/links".to_string() } else { format!("/links?{qs}") };
+        navigate(&url, NavigateOptions { replace, scroll: false, ..Default::default() });
+    };
+    let go = StoredValue::new(go);
+    // A new filter starts again at the first page.
+    let set_filter = move |f: &dyn Fn(&mut ListQuery)| {
+        let mut q = query.get_untracked();
+        f(&mut q);
+        q.offset = 0;
+        go.with_value(|go| go(q, false));
+    };
+    let set_filter = StoredValue::new(set_filter);
+
+    // Search is debounced: the URL (and the request) follow 300 ms after the last keystroke.
+    let typed = RwSignal::new(query.get_untracked().search.unwrap_or_default());
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let on_search = move |ev| {
+        typed.set(event_target_value(&ev));
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let text = typed.get_untracked().trim().to_string();
+                let mut q = query.get_untracked();
+                q.search = (!text.is_empty()).then_some(text);
+                q.offset = 0;
+                go.with_value(|go| go(q, true));
+            },
+            std::time::Duration::from_millis(300),
+        );
+        pending.set_value(handle.ok());
+    };
+
+    view! {
+        <div class="toolbar">
+            <h1>"Payment links"</h1>
+        </div>
+        <div class="filters" role="search">
+            <label>"Search"
+                <input type="search" placeholder="Name, slug or id" prop:value=typed on:input=on_search/>
+            </label>
+            <label>"Status"
+                <select on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    set_filter.with_value(|f| f(&|q| q.status = LinkStatus::parse(&value)));
+                } prop:value=move || query.get().status.map_or("", |s| s.as_str())>
+                    <option value="">"All statuses"</option>
+                    {LinkStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Mode"
+                <select on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    set_filter.with_value(|f| f(&|q| q.mode = LinkMode::parse(&value)));
+                } prop:value=move || query.get().mode.map_or("", |m| m.as_str())>
+                    <option value="">"All modes"</option>
+                    {LinkMode::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{m.as_str()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Per page"
+                <select on:change=move |ev| {
+                    let size = event_target_value(&ev).parse().unwrap_or(25);
+                    set_filter.with_value(|f| f(&|q| q.limit = size));
+                } prop:value=move || query.get().limit.to_string()>
+                    {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <Transition fallback=|| view! { <Skeleton/> }>
+            {move || links.get().map(|result| match result {
+                Err(err) => view! {
+                    <div class="error-state" role="alert">
+                        <p>{err.message()}</p>
+                        <button type="button" on:click=move |_| retry.update(|n| *n += 1)>"Retry"</button>
+                    </div>
+                }.into_any(),
+                Ok(list) if list.data.is_empty() && query.get().status.is_none() && query.get().mode.is_none() && query.get().search.is_none() => view! {
+                    <div class="empty-state">
+                        <h2>"No payment links yet"</h2>
+                        <p>"Create your first link, share its URL, and get paid."</p>
+                    </div>
+                }.into_any(),
+                Ok(list) => view! { <LinksTable list=list query=query.get() go=go/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Skeleton() -> impl IntoView {
+    view! {
+        <div class="skeleton" aria-busy="true" aria-label="Loading payment links">
+            {(0..5).map(|_| view! { <div class="skeleton-row"></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn LinksTable(
+    list: PaymentLinkList,
+    query: ListQuery,
+    go: StoredValue<impl Fn(ListQuery, bool) + Send + Sync + 'static>,
+) -> impl IntoView {
+    let PaymentLinkList { data, pagination } = list;
+    let label = range_label(&query, data.len(), pagination.total);
+    let prev = (query.offset > 0).then(|| ListQuery { offset: (query.offset - query.limit).max(0), ..query.clone() });
+    let next = pagination.has_more.then(|| ListQuery { offset: query.offset + query.limit, ..query.clone() });
+    let empty = data.is_empty();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Payment links"</caption>
+                <thead>
+                    <tr><th scope="col">"Name"</th><th scope="col">"Amount"</th><th scope="col">"Mode"</th>
+                        <th scope="col">"Status"</th><th scope="col">"Created"</th><th scope="col">"Share"</th></tr>
+                </thead>
+                <tbody>
+                    {data.into_iter().map(|link| {
+                        let detail = format!("/links/{}", link.id);
+                        let copy_label = format!("Copy the URL of {}", link.name);
+                        view! {
+                            <tr>
+                                <td><A href=detail>{link.name.clone()}</A></td>
+                                <td class="num">{format::amount(link.amount_minor, &link.currency)}</td>
+                                <td>{link.mode.as_str()}</td>
+                                <td><StatusBadge status=link.status/></td>
+                                <td>{format::date(link.created_at)}</td>
+                                <td><CopyButton text=link.url.clone() label=copy_label/></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {empty.then(|| view! { <p class="empty-state">"No payment links match these filters."</p> })}
+        </div>
+        <nav class="pager" aria-label="Pages">
+            <span>{label}</span>
+            <button type="button" class="secondary" disabled=prev.is_none()
+                on:click=move |_| if let Some(q) = prev.clone() { go.with_value(|go| go(q, false)) }>"Previous page"</button>
+            <button type="button" class="secondary" disabled=next.is_none()
+                on:click=move |_| if let Some(q) = next.clone() { go.with_value(|go| go(q, false)) }>"Next page"</button>
+        </nav>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod link_detail;
+pub mod links;
+pub mod not_found;
+pub mod sign_in;
