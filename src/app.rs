@@ -1,7 +1,9 @@
 //! The app's root: the session every page shares, and the routes.
 
 use crate::components::layout::Dashboard;
-use crate::pages::{link_detail::LinkDetailPage, links::LinksPage, not_found::NotFound, sign_in::SignInPage};
+use crate::pages::{
+    link_detail::LinkDetailPage, links::LinksPage, new_link::NewLinkPage, not_found::NotFound, sign_in::SignInPage,
+};
 use crate::session::{self, Session};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
@@ -24,6 +26,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=|| view! { <Redirect path="/links"/> }/>
                 <Route path=path!("/sign-in") view=SignInPage/>
                 <Route path=path!("/links") view=|| view! { <Dashboard><LinksPage/></Dashboard> }/>
+                <Route path=path!("/links/new") view=|| view! { <Dashboard><NewLinkPage/></Dashboard> }/>
                 <Route path=path!("/links/:id") view=|| view! { <Dashboard><LinkDetailPage/></Dashboard> }/>
             </Routes>
         </Router>

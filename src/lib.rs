@@ -4,5 +4,6 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod format;
+pub mod link_form;
 pub mod pages;
 pub mod session;

@@ -115,3 +115,101 @@ async fn signed_out_visitors_land_on_sign_in_and_keep_what_they_typed() {
     assert!(window.session_storage().unwrap().unwrap().get_item("paylinks.session").unwrap().is_none());
     assert!(window.local_storage().unwrap().unwrap().get_item("paylinks.session").unwrap().is_none());
 }
+
+mod create_form {
+    use paylinks_app::link_form::{LineRow, LinkForm, Pricing};
+    use paylinks_app::pages::new_link::key_for;
+    use wasm_bindgen_test::*;
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn shows_the_servers_messages_under_the_servers_field_names() {
+        let errors = LinkForm::default().check(false, now()).unwrap_err();
+        assert_eq!(errors.get("name"), Some("must be 1 to 200 characters"));
+        assert_eq!(errors.get("amount_minor"), Some("is required"));
+
+        let form =
+            LinkForm { name: "Tea".into(), amount: "1.005".into(), slug: "Bad Slug".into(), ..LinkForm::default() };
+        let errors = form.check(false, now()).unwrap_err();
+        assert_eq!(errors.get("amount_minor"), Some("must have at most 2 decimal places in this currency"));
+        assert!(errors.get("slug").is_some());
+
+        let form = LinkForm {
+            name: "Tea".into(),
+            amount: "5".into(),
+            success_url: "javascript:alert(1)".into(),
+            ..LinkForm::default()
+        };
+        assert!(form.check(false, now()).unwrap_err().get("success_url").unwrap().contains("https://"));
+        let past = LinkForm {
+            name: "Tea".into(),
+            amount: "5".into(),
+            expires_at: Some(now() - chrono::Duration::hours(1)),
+            ..LinkForm::default()
+        };
+        assert_eq!(past.check(false, now()).unwrap_err().get("expires_at"), Some("must be in the future"));
+    }
+
+    #[wasm_bindgen_test]
+    fn converts_major_units_exactly_per_currency() {
+        let form = LinkForm { name: "Tea".into(), amount: "12.5".into(), ..LinkForm::default() };
+        assert_eq!(form.check(false, now()).unwrap().amount_minor, Some(1250));
+        let yen =
+            LinkForm { name: "Tea".into(), amount: "1,250".into(), currency: "jpy".into(), ..LinkForm::default() };
+        assert_eq!(yen.check(false, now()).unwrap().amount_minor, Some(1250));
+        let kwd = LinkForm { name: "Tea".into(), amount: "1.25".into(), currency: "KWD".into(), ..LinkForm::default() };
+        assert_eq!(kwd.check(false, now()).unwrap().amount_minor, Some(1250));
+    }
+
+    #[wasm_bindgen_test]
+    fn line_items_and_their_errors() {
+        let row = |name: &str, price: &str, qty: &str| LineRow {
+            name: name.into(),
+            unit_amount: price.into(),
+            quantity: qty.into(),
+            ..LineRow::default()
+        };
+        let form = LinkForm {
+            name: "Two things".into(),
+            pricing: Pricing::LineItems,
+            items: vec![row("Mug", "12.50", "2"), row("Sticker", "3", "1")],
+            ..LinkForm::default()
+        };
+        let request = form.check(false, now()).unwrap();
+        let items = request.line_items.unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].price_data.as_ref().unwrap().unit_amount, 1250);
+        assert_eq!(items[0].quantity, Some(2));
+        assert_eq!(request.amount_minor, None, "the server totals line items");
+
+        let bad = LinkForm { items: vec![row("", "x", "0")], ..form };
+        let errors = bad.check(false, now()).unwrap_err();
+        assert!(errors.get("line_items[0].price_data.product_data.name").is_some(), "{errors:?}");
+        assert!(errors.get("line_items[0].price_data.unit_amount").is_some(), "{errors:?}");
+        assert_eq!(errors.get("line_items[0].quantity"), Some("must be at least 1"));
+    }
+
+    #[wasm_bindgen_test]
+    fn metadata_rows_need_distinct_keys() {
+        let form = LinkForm {
+            name: "Tea".into(),
+            amount: "1".into(),
+            metadata: vec![("sku".into(), "1".into()), ("sku".into(), "2".into()), (String::new(), String::new())],
+            ..LinkForm::default()
+        };
+        assert!(form.check(false, now()).unwrap_err().get("metadata[1]").unwrap().contains("twice"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_retry_of_the_same_request_reuses_its_idempotency_key() {
+        let form = LinkForm { name: "Tea".into(), amount: "1".into(), ..LinkForm::default() };
+        let request = form.check(false, now()).unwrap();
+        let first = key_for(None, &request);
+        assert_eq!(key_for(Some((request.clone(), first.clone())), &request), first);
+        let edited = LinkForm { name: "Tea!".into(), ..form }.check(false, now()).unwrap();
+        assert_ne!(key_for(Some((request, first.clone())), &edited), first);
+    }
+}

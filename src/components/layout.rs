@@ -28,6 +28,7 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
                     <A href="/links" attr:class="brand">"paylinks"</A>
                     <nav aria-label="Main">
                         <A href="/links">"Links"</A>
+                        <A href="/links/new">"New link"</A>
                     </nav>
                     <span class="mode">{mode}</span>
                     <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>

@@ -82,6 +82,7 @@ pub fn LinksPage() -> impl IntoView {
     view! {
         <div class="toolbar">
             <h1>"Payment links"</h1>
+            <A href="/links/new" attr:class="button">"Create a payment link"</A>
         </div>
         <div class="filters" role="search">
             <label>"Search"
@@ -126,6 +127,7 @@ pub fn LinksPage() -> impl IntoView {
                     <div class="empty-state">
                         <h2>"No payment links yet"</h2>
                         <p>"Create your first link, share its URL, and get paid."</p>
+                        <A href="/links/new" attr:class="button">"Create your first link"</A>
                     </div>
                 }.into_any(),
                 Ok(list) => view! { <LinksTable list=list query=query.get() go=go/> }.into_any(),

@@ -1,4 +1,5 @@
 pub mod link_detail;
 pub mod links;
+pub mod new_link;
 pub mod not_found;
 pub mod sign_in;

@@ -1,0 +1,219 @@
+//! The create form as typed: strings in, a `CreatePaymentLink` out. The same rules as the
+//! server (from `paylinks_api`) run on every change, and errors use the server's field names,
+//! so a server error lands next to the same field.
+
+use chrono::{DateTime, Utc};
+use paylinks_api::money::parse_major;
+use paylinks_api::validate::{validate_create, Catalog, Context};
+use paylinks_api::{
+    CreatePaymentLink, Currency, FieldErrors, InitialStatus, Interval, LineItemInput, LinkMode, PriceData, ProductData,
+    Recurring, TaxBehavior,
+};
+use std::collections::BTreeMap;
+
+/// How the customer's total is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pricing {
+    #[default]
+    Amount,
+    LineItems,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRow {
+    pub name: String,
+    pub description: String,
+    /// In major units, as typed ("12.50").
+    pub unit_amount: String,
+    pub quantity: String,
+    /// "" for one-time, else day / week / month / year.
+    pub interval: String,
+    pub interval_count: String,
+}
+
+impl Default for LineRow {
+    fn default() -> Self {
+        LineRow {
+            name: String::new(),
+            description: String::new(),
+            unit_amount: String::new(),
+            quantity: "1".into(),
+            interval: String::new(),
+            interval_count: "1".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkForm {
+    pub name: String,
+    pub slug: String,
+    pub mode: LinkMode,
+    pub draft: bool,
+    pub pricing: Pricing,
+    pub amount: String,
+    pub currency: String,
+    pub items: Vec<LineRow>,
+    pub invoice_id: String,
+    pub subscription_id: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    pub redirect_url: String,
+    pub collect_shipping: bool,
+    pub allow_promotion_codes: bool,
+    pub tax_behavior: TaxBehavior,
+    /// Already converted from the merchant's local time.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub metadata: Vec<(String, String)>,
+}
+
+impl Default for LinkForm {
+    fn default() -> Self {
+        LinkForm {
+            name: String::new(),
+            slug: String::new(),
+            mode: LinkMode::Custom,
+            draft: false,
+            pricing: Pricing::Amount,
+            amount: String::new(),
+            currency: "USD".into(),
+            items: vec![LineRow::default()],
+            invoice_id: String::new(),
+            subscription_id: String::new(),
+            success_url: String::new(),
+            cancel_url: String::new(),
+            redirect_url: String::new(),
+            collect_shipping: false,
+            allow_promotion_codes: true,
+            tax_behavior: TaxBehavior::Unspecified,
+            expires_at: None,
+            metadata: Vec::new(),
+        }
+    }
+}
+
+fn text(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn interval(s: &str) -> Option<Interval> {
+    [("day", Interval::Day), ("week", Interval::Week), ("month", Interval::Month), ("year", Interval::Year)]
+        .into_iter()
+        .find_map(|(name, i)| (name == s).then_some(i))
+}
+
+impl LinkForm {
+    /// The request this form describes, and the problems met turning text into numbers and ids.
+    pub fn to_request(&self) -> (CreatePaymentLink, FieldErrors) {
+        let mut errors = FieldErrors::default();
+        let currency = Currency::parse(self.currency.trim());
+        let exponent_of = currency.unwrap_or(Currency::USD);
+        let mut money = |field: String, typed: &str| match parse_major(typed, exponent_of) {
+            Ok(minor) => Some(minor),
+            Err(e) => {
+                errors.add(field, e.to_string());
+                None
+            }
+        };
+        let amount_minor = (self.pricing == Pricing::Amount && self.mode == LinkMode::Custom)
+            .then(|| money("amount_minor".into(), &self.amount))
+            .flatten();
+        let mut items = Vec::new();
+        if self.pricing == Pricing::LineItems {
+            for (i, row) in self.items.iter().enumerate() {
+                let unit_amount =
+                    money(format!("line_items[{i}].price_data.unit_amount"), &row.unit_amount).unwrap_or(0);
+                items.push((i, row, unit_amount));
+            }
+        }
+        let mut errors_after = FieldErrors::default();
+        let line_items: Vec<LineItemInput> = items
+            .into_iter()
+            .map(|(i, row, unit_amount)| {
+                let quantity = row.quantity.trim().parse::<i64>().unwrap_or_else(|_| {
+                    errors_after.add(format!("line_items[{i}].quantity"), "must be a whole number");
+                    1
+                });
+                let recurring = interval(&row.interval).map(|interval| Recurring {
+                    interval,
+                    interval_count: row.interval_count.trim().parse().unwrap_or_else(|_| {
+                        errors_after.add(
+                            format!("line_items[{i}].price_data.recurring.interval_count"),
+                            "must be a whole number",
+                        );
+                        1
+                    }),
+                });
+                LineItemInput {
+                    price_data: Some(PriceData {
+                        currency: Some(self.currency.trim().to_string()),
+                        unit_amount,
+                        product_data: Some(ProductData {
+                            name: row.name.clone(),
+                            description: text(&row.description),
+                            images: None,
+                            metadata: None,
+                        }),
+                        recurring,
+                        ..PriceData::default()
+                    }),
+                    quantity: Some(quantity),
+                    ..LineItemInput::default()
+                }
+            })
+            .collect();
+        errors.merge(errors_after);
+        let mut uuid = |field: &str, typed: &str, wanted: bool| {
+            let typed = text(typed).filter(|_| wanted)?;
+            uuid::Uuid::try_parse(&typed).map_err(|_| errors.add(field, "must be an id like 7f1d4c1e-…")).ok()
+        };
+        let invoice_id = uuid("invoice_id", &self.invoice_id, self.mode == LinkMode::Invoice);
+        let subscription_id = uuid("subscription_id", &self.subscription_id, self.mode == LinkMode::Subscription);
+        let mut metadata = BTreeMap::new();
+        for (i, (key, value)) in self.metadata.iter().enumerate() {
+            let key = key.trim();
+            if key.is_empty() && value.trim().is_empty() {
+                continue;
+            }
+            if key.is_empty() {
+                errors.add(format!("metadata[{i}]"), "needs a key");
+            } else if metadata.insert(key.to_string(), value.clone()).is_some() {
+                errors.add(format!("metadata[{i}]"), format!("key \"{key}\" is given twice"));
+            }
+        }
+        let request = CreatePaymentLink {
+            name: Some(self.name.clone()),
+            slug: text(&self.slug),
+            mode: Some(self.mode),
+            status: self.draft.then_some(InitialStatus::Draft),
+            amount_minor,
+            currency: Some(self.currency.trim().to_string()),
+            invoice_id,
+            subscription_id,
+            line_items: (!line_items.is_empty()).then_some(line_items),
+            success_url: text(&self.success_url),
+            cancel_url: text(&self.cancel_url),
+            redirect_url: text(&self.redirect_url),
+            collect_shipping: Some(self.collect_shipping),
+            allow_promotion_codes: Some(self.allow_promotion_codes),
+            tax_behavior: Some(self.tax_behavior),
+            metadata: (!metadata.is_empty()).then_some(metadata),
+            expires_at: self.expires_at,
+            ..CreatePaymentLink::default()
+        };
+        (request, errors)
+    }
+
+    /// Every problem the server would report, found before sending.
+    pub fn check(&self, livemode: bool, now: DateTime<Utc>) -> Result<CreatePaymentLink, FieldErrors> {
+        let (request, mut errors) = self.to_request();
+        if let Err(rules) = validate_create(&request, &Context { livemode, now }, &Catalog::default()) {
+            // A field that could not be read already says why; do not pile a second message on.
+            for (field, messages) in rules.0 {
+                errors.0.entry(field).or_insert(messages);
+            }
+        }
+        errors.into_result(request)
+    }
+}

@@ -1,0 +1,298 @@
+//! Create a payment link. Rules are checked as the merchant types (once a field has been left)
+//! and on submit; server errors land next to their fields; nothing typed is ever cleared by an
+//! error. One Idempotency-Key per distinct request: a double click or a retry after a network
+//! error reuses it, so it can never create two links.
+
+use crate::app::use_session;
+use crate::link_form::{LineRow, LinkForm, Pricing};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, TaxBehavior};
+use std::collections::HashSet;
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// A `datetime-local` value ("2026-11-22T10:30", the merchant's own time) as UTC.
+fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if value.is_empty() {
+        return None;
+    }
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    (!ms.is_nan()).then(|| chrono::DateTime::from_timestamp_millis(ms as i64)).flatten()
+}
+
+/// The idempotency key for `request`: the previous one while the request is unchanged.
+pub fn key_for(previous: Option<(CreatePaymentLink, String)>, request: &CreatePaymentLink) -> String {
+    match previous {
+        Some((sent, key)) if &sent == request => key,
+        _ => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+#[component]
+pub fn NewLinkPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let livemode = move || session.get_untracked().is_some_and(|s| !s.is_test_mode());
+    let form = RwSignal::new(LinkForm::default());
+    let expires_local = RwSignal::new(String::new());
+    let touched = RwSignal::new(HashSet::<String>::new());
+    let submitted = RwSignal::new(false);
+    let server_errors = RwSignal::new(FieldErrors::default());
+    let last_sent = StoredValue::new(None::<(CreatePaymentLink, String)>);
+    let local_errors = Memo::new(move |_| form.with(|f| f.check(livemode(), now()).err().unwrap_or_default()));
+
+    let create = Action::new_local(move |(request, key): &(CreatePaymentLink, String)| {
+        let (request, key, client) = (request.clone(), key.clone(), session.get_untracked().map(|s| s.client()));
+        async move {
+            let client = client.ok_or_else(|| crate::api::ApiError::Network("not signed in".into()))?;
+            client.create_link(&request, &key).await
+        }
+    });
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(link)) => navigate(&format!("/links/{}", link.id), Default::default()),
+        Some(Err(err)) => server_errors.set(err.field_errors()),
+        None => {}
+    });
+    // Editing a field clears the server's verdict on it.
+    let edit = move |field: &'static str, f: Box<dyn FnOnce(&mut LinkForm)>| {
+        form.update(f);
+        server_errors.update(|e| {
+            e.0.remove(field);
+        });
+    };
+    let error_for = move |field: String| {
+        move || {
+            let shown = submitted.get() || touched.with(|t| t.contains(&field));
+            let local = local_errors.with(|e| e.get(&field).map(String::from)).filter(|_| shown);
+            local.or_else(|| server_errors.with(|e| e.get(&field).map(String::from)))
+        }
+    };
+    let leave = move |field: &'static str| {
+        move |_| {
+            touched.update(|t| {
+                t.insert(field.to_string());
+            })
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if create.pending().get_untracked() {
+            return;
+        }
+        if let Ok(request) = form.with_untracked(|f| f.check(livemode(), now())) {
+            let key = key_for(last_sent.get_value(), &request);
+            last_sent.set_value(Some((request.clone(), key.clone())));
+            create.dispatch((request, key));
+        }
+    };
+    let general_error = move || match create.value().get() {
+        Some(Err(err)) => Some(err.message()),
+        _ if submitted.get() && !local_errors.get().is_empty() => {
+            Some("Some fields need attention; each one says what to change.".to_string())
+        }
+        _ => None,
+    };
+
+    let text_field = move |id: &'static str,
+                           label: &'static str,
+                           field: &'static str,
+                           kind: &'static str,
+                           get: fn(&LinkForm) -> String,
+                           set: fn(&mut LinkForm, String)| {
+        let (error, invalid) = (error_for(field.to_string()), error_for(field.to_string()));
+        let error_id = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind prop:value=move || form.with(get)
+                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(field, Box::new(move |f| set(f, v))) }
+                    on:blur=leave(field)/>
+                <p id=error_id class="field-error" aria-live="polite">{error}</p>
+            </div>
+        }
+    };
+    let checkbox = move |label: &'static str, get: fn(&LinkForm) -> bool, set: fn(&mut LinkForm, bool)| {
+        view! {
+            <label class="check">
+                <input type="checkbox" prop:checked=move || form.with(get)
+                    on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| set(f, v)) }/>
+                {label}
+            </label>
+        }
+    };
+
+    view! {
+        <h1>"New payment link"</h1>
+        <form class="link-form" on:submit=submit novalidate>
+            {text_field("name", "Name", "name", "text", |f| f.name.clone(), |f, v| f.name = v)}
+            {text_field("slug", "Slug (optional)", "slug", "text", |f| f.slug.clone(), |f, v| f.slug = v)}
+            <div class="field">
+                <label for="mode">"Mode"</label>
+                <select id="mode" prop:value=move || form.with(|f| f.mode.as_str())
+                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.mode = LinkMode::parse(&v).unwrap_or_default()) }>
+                    <option value="custom">"Custom: a fixed amount or line items"</option>
+                    <option value="invoice">"Invoice: pays one invoice"</option>
+                    <option value="subscription">"Subscription: recurring payments"</option>
+                </select>
+            </div>
+            {text_field("currency", "Currency", "currency", "text", |f| f.currency.clone(), |f, v| f.currency = v)}
+            <Show when=move || form.with(|f| f.mode == LinkMode::Invoice)>
+                {text_field("invoice-id", "Invoice id", "invoice_id", "text", |f| f.invoice_id.clone(), |f, v| f.invoice_id = v)}
+            </Show>
+            <Show when=move || form.with(|f| f.mode == LinkMode::Subscription)>
+                {text_field("subscription-id", "Subscription id (or add a recurring line item)", "subscription_id", "text",
+                    |f| f.subscription_id.clone(), |f, v| f.subscription_id = v)}
+            </Show>
+            <fieldset>
+                <legend>"Price"</legend>
+                <label class="check"><input type="radio" name="pricing" prop:checked=move || form.with(|f| f.pricing == Pricing::Amount)
+                    on:change=move |_| form.update(|f| f.pricing = Pricing::Amount)/>"A fixed amount"</label>
+                <label class="check"><input type="radio" name="pricing" prop:checked=move || form.with(|f| f.pricing == Pricing::LineItems)
+                    on:change=move |_| form.update(|f| f.pricing = Pricing::LineItems)/>"Line items"</label>
+                <Show when=move || form.with(|f| f.pricing == Pricing::Amount && f.mode == LinkMode::Custom)>
+                    {text_field("amount", "Amount", "amount_minor", "text", |f| f.amount.clone(), |f, v| f.amount = v)}
+                </Show>
+                <Show when=move || form.with(|f| f.pricing == Pricing::LineItems)>
+                    <LineItems form=form error_for=error_for/>
+                    <p class="field-error" aria-live="polite">{error_for("line_items".into())}</p>
+                </Show>
+            </fieldset>
+            <fieldset>
+                <legend>"After payment"</legend>
+                {text_field("success-url", "Success URL (optional)", "success_url", "url", |f| f.success_url.clone(), |f, v| f.success_url = v)}
+                {text_field("cancel-url", "Cancel URL (optional)", "cancel_url", "url", |f| f.cancel_url.clone(), |f, v| f.cancel_url = v)}
+                {text_field("redirect-url", "Redirect URL (optional)", "redirect_url", "url", |f| f.redirect_url.clone(), |f, v| f.redirect_url = v)}
+            </fieldset>
+            <fieldset>
+                <legend>"Options"</legend>
+                {checkbox("Collect a shipping address", |f| f.collect_shipping, |f, v| f.collect_shipping = v)}
+                {checkbox("Allow promotion codes", |f| f.allow_promotion_codes, |f, v| f.allow_promotion_codes = v)}
+                {checkbox("Save as a draft (not payable yet)", |f| f.draft, |f, v| f.draft = v)}
+                <div class="field">
+                    <label for="tax">"Tax"</label>
+                    <select id="tax" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        form.update(|f| f.tax_behavior = match v.as_str() { "inclusive" => TaxBehavior::Inclusive, "exclusive" => TaxBehavior::Exclusive, _ => TaxBehavior::Unspecified });
+                    }>
+                        <option value="unspecified">"Unspecified"</option>
+                        <option value="inclusive">"Prices include tax"</option>
+                        <option value="exclusive">"Tax is added to prices"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="expires">"Expires (your local time, optional)"</label>
+                    <input id="expires" type="datetime-local" prop:value=expires_local
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            let utc = local_to_utc(&v);
+                            expires_local.set(v);
+                            edit("expires_at", Box::new(move |f| f.expires_at = utc));
+                        } on:blur=leave("expires_at")/>
+                    <p class="field-error" aria-live="polite">{error_for("expires_at".into())}</p>
+                </div>
+            </fieldset>
+            <Metadata form=form error_for=error_for/>
+            <p class="form-error" role="alert">{general_error}</p>
+            <button type="submit" disabled=move || create.pending().get()>
+                {move || if create.pending().get() { "Creating…" } else { "Create payment link" }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn LineItems<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + Send + Sync + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let row_input = move |i: usize,
+                          label: String,
+                          id: String,
+                          field: String,
+                          get: fn(&LineRow) -> String,
+                          set: fn(&mut LineRow, String)| {
+        let error = error_for(field);
+        let error_id = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input id=id type="text" prop:value=move || form.with(|f| f.items.get(i).map(get).unwrap_or_default())
+                    aria-describedby=error_id.clone()
+                    on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(row) = f.items.get_mut(i) { set(row, v) }) }/>
+                <p id=error_id class="field-error" aria-live="polite">{error}</p>
+            </div>
+        }
+    };
+    view! {
+        {move || (0..form.with(|f| f.items.len())).map(|i| {
+            let n = i + 1;
+            let p = format!("line_items[{i}]");
+            view! {
+                <div class="line-item" role="group" aria-label=format!("Line item {n}")>
+                    {row_input(i, format!("Item {n} name"), format!("item-{n}-name"), format!("{p}.price_data.product_data.name"), |r| r.name.clone(), |r, v| r.name = v)}
+                    {row_input(i, format!("Item {n} description"), format!("item-{n}-description"), format!("{p}.price_data.product_data.description"), |r| r.description.clone(), |r, v| r.description = v)}
+                    {row_input(i, format!("Item {n} unit price"), format!("item-{n}-price"), format!("{p}.price_data.unit_amount"), |r| r.unit_amount.clone(), |r, v| r.unit_amount = v)}
+                    {row_input(i, format!("Item {n} quantity"), format!("item-{n}-quantity"), format!("{p}.quantity"), |r| r.quantity.clone(), |r, v| r.quantity = v)}
+                    <div class="field">
+                        <label for=format!("item-{n}-interval")>{format!("Item {n} billing")}</label>
+                        <select id=format!("item-{n}-interval") prop:value=move || form.with(|f| f.items.get(i).map(|r| r.interval.clone()).unwrap_or_default())
+                            on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(r) = f.items.get_mut(i) { r.interval = v }) }>
+                            <option value="">"One time"</option>
+                            <option value="day">"Every N days"</option>
+                            <option value="week">"Every N weeks"</option>
+                            <option value="month">"Every N months"</option>
+                            <option value="year">"Every N years"</option>
+                        </select>
+                    </div>
+                    <Show when=move || form.with(|f| f.items.get(i).is_some_and(|r| !r.interval.is_empty()))>
+                        {row_input(i, format!("Item {n} every N"), format!("item-{n}-count"), format!("{p}.price_data.recurring.interval_count"), |r| r.interval_count.clone(), |r, v| r.interval_count = v)}
+                    </Show>
+                    <button type="button" class="secondary" aria-label=format!("Remove item {n}")
+                        disabled=move || form.with(|f| f.items.len() <= 1)
+                        on:click=move |_| form.update(|f| { if f.items.len() > 1 { f.items.remove(i); } })>"Remove"</button>
+                </div>
+            }
+        }).collect_view()}
+        <button type="button" class="secondary" on:click=move |_| form.update(|f| f.items.push(LineRow::default()))>"Add line item"</button>
+    }
+}
+
+#[component]
+fn Metadata<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + Send + Sync + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    view! {
+        <fieldset>
+            <legend>"Metadata (optional)"</legend>
+            {move || (0..form.with(|f| f.metadata.len())).map(|i| {
+                let n = i + 1;
+                view! {
+                    <div class="meta-row" role="group" aria-label=format!("Metadata {n}")>
+                        <label>{format!("Key {n}")}
+                            <input type="text" prop:value=move || form.with(|f| f.metadata.get(i).map(|m| m.0.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(m) = f.metadata.get_mut(i) { m.0 = v }) }/>
+                        </label>
+                        <label>{format!("Value {n}")}
+                            <input type="text" prop:value=move || form.with(|f| f.metadata.get(i).map(|m| m.1.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(m) = f.metadata.get_mut(i) { m.1 = v }) }/>
+                        </label>
+                        <button type="button" class="secondary" aria-label=format!("Remove metadata {n}")
+                            on:click=move |_| form.update(|f| { f.metadata.remove(i); })>"Remove"</button>
+                        <p class="field-error" aria-live="polite">{error_for(format!("metadata[{i}]"))}</p>
+                    </div>
+                }
+            }).collect_view()}
+            <p class="field-error" aria-live="polite">{error_for("metadata".into())}</p>
+            <button type="button" class="secondary" on:click=move |_| form.update(|f| f.metadata.push(Default::default()))>"Add metadata"</button>
+        </fieldset>
+    }
+}
