@@ -13,7 +13,8 @@ const USAGE: &str = "usage: cargo xtask <dev|test>
          http://127.0.0.1:8080 (SQLite under ./data/). Extra arguments go to `paylinks serve`.
   test   install missing tools, then: fmt check, clippy (warnings denied), native tests
          (also on PostgreSQL when PAYLINKS_TEST_POSTGRES_URL is set), app tests in headless
-         Chromium, and the release build of the app. Ends with `N passed, N failed`.";
+         Chromium, the release build of the app, and end-to-end tests of it in headless
+         Chromium against the real server. Ends with `N passed, N failed`.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -88,7 +89,12 @@ fn test(root: &Path) -> Result<(), String> {
         ],
         &[],
     );
-    summary.tests("native tests", root, &["cargo", "test", "--workspace", "--exclude", "paylinks-app"], &[]);
+    summary.tests(
+        "native tests",
+        root,
+        &["cargo", "test", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
+        &[],
+    );
     summary.tests(
         "app tests in headless Chromium",
         root,
@@ -97,5 +103,12 @@ fn test(root: &Path) -> Result<(), String> {
     );
     let path = tools::path_with_tools(root);
     summary.check("release build of the app", root, &["trunk", "build", "--release"], &[("PATH", &path)]);
+    // One browser at a time: each test starts its own server, chromedriver and Chromium.
+    summary.tests(
+        "end-to-end tests (real server, release app, headless Chromium)",
+        root,
+        &["cargo", "test", "-p", "paylinks-e2e", "--", "--test-threads=1"],
+        &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
+    );
     summary.finish()
 }

@@ -1,0 +1,177 @@
+//! Harness for the end-to-end tests: the real server (fresh SQLite file, random port) serving
+//! the release build of the app, and headless Chromium driven through Debian's chromedriver.
+
+use paylinks_server::clock::{Clock, SystemClock};
+use paylinks_server::http::StaticApp;
+use paylinks_server::rate_limit::RateLimitSetting;
+use paylinks_server::store::Store;
+use paylinks_server::{AppState, Config};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use thirtyfour::prelude::*;
+
+pub struct Env {
+    pub base: String,
+    pub key: String,
+    pub driver: WebDriver,
+    _cleanup: Cleanup,
+}
+
+/// Stops chromedriver and removes the database even when a test fails half way.
+struct Cleanup {
+    chromedriver: Child,
+    data_dir: PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+async fn free_port() -> u16 {
+    tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
+}
+
+impl Env {
+    /// Starts a server on an empty database and a browser with a `width`×`height` window.
+    pub async fn start(width: u32, height: u32) -> Env {
+        let dist = workspace_root().join("dist");
+        let app = StaticApp::load(&dist).unwrap_or_else(|| {
+            panic!(
+                "no built app in {}: `cargo xtask test` builds it (trunk build --release) before these tests",
+                dist.display()
+            )
+        });
+        let data_dir = std::env::temp_dir().join(format!("paylinks-e2e-{}", uuid::Uuid::new_v4()));
+        let store = Store::connect(&format!("sqlite://{}/e2e.sqlite", data_dir.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
+        let key = store.create_key("E2E Coffee", false, clock.now()).await.unwrap().secret;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = Config {
+            public_base_url: base.clone(),
+            cors_origins: vec![],
+            rate_limit: RateLimitSetting::Off,
+            request_timeout: Duration::from_secs(30),
+            static_app: Some(app),
+        };
+        tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));
+
+        let chromedriver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port().await;
+        let chromedriver = Command::new(&chromedriver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver_path}: {e} (cargo xtask test installs it)"));
+        let mut caps = DesiredCapabilities::chrome();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            &format!("--window-size={width},{height}"),
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        // Desktop Chrome will not make a window narrower than about 500 px: phones are emulated.
+        if width < 500 {
+            let metrics = serde_json::json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}});
+            caps.add_experimental_option("mobileEmulation", metrics).unwrap();
+        }
+        let server = format!("http://127.0.0.1:{port}");
+        let mut driver = None;
+        for _ in 0..100 {
+            match WebDriver::new(&server, caps.clone()).await {
+                Ok(d) => {
+                    driver = Some(d);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        let driver = driver.expect("chromedriver did not start");
+        Env { base, key, driver, _cleanup: Cleanup { chromedriver, data_dir } }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Waits for an element (the app renders after its wasm loads).
+    pub async fn find(&self, css: &str) -> WebElement {
+        self.driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(10), Duration::from_millis(50))
+            .first()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// Waits until `css`'s text contains `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        for _ in 0..200 {
+            if let Ok(el) = self.driver.find(By::Css(css)).await {
+                if let Ok(text) = el.text().await {
+                    if text.contains(needle) {
+                        return text;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} never contained {needle:?}");
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    pub async fn sign_in(&self) {
+        self.driver.goto(self.url("/")).await.unwrap();
+        self.fill("#api-key", &self.key).await;
+        self.find("button[type=submit]").await.click().await.unwrap();
+        self.find(".test-banner").await;
+    }
+
+    /// Saves a screenshot for people to look at (not compared by any test).
+    pub async fn screenshot(&self, name: &str) {
+        let dir = workspace_root().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        self.driver.screenshot(&dir.join(format!("{name}.png"))).await.unwrap();
+    }
+
+    /// The links the API has for this merchant (the truth the browser is checked against).
+    pub async fn api_links(&self) -> serde_json::Value {
+        reqwest::Client::new()
+            .get(self.url("/v2/payment-links?limit=100"))
+            .header("x-api-key", &self.key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn quit(self) {
+        let _ = self.driver.clone().quit().await;
+    }
+}

@@ -1,0 +1,133 @@
+//! The merchant's journeys through the dashboard, in headless Chromium against the real server.
+
+use paylinks_e2e::Env;
+use std::time::Duration;
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_journey_from_sign_in_to_sign_out() {
+    let env = Env::start(1280, 900).await;
+    env.sign_in().await;
+
+    // Empty state invites the first link.
+    env.wait_text(".empty-state", "No payment links yet").await;
+    env.screenshot("list-empty").await;
+    env.find(".empty-state a").await.click().await.unwrap();
+
+    // Create a link with two line items.
+    env.fill("#name", "Coffee for two").await;
+    let radios = env.driver.find_all(By::Css("input[name=pricing]")).await.unwrap();
+    radios[1].click().await.unwrap();
+    env.fill("#item-1-name", "Flat white").await;
+    env.fill("#item-1-price", "4.50").await;
+    env.fill("#item-1-quantity", "2").await;
+    let add = env.driver.find(By::XPath("//button[normalize-space()='Add line item']")).await.unwrap();
+    add.click().await.unwrap();
+    env.fill("#item-2-name", "Croissant").await;
+    env.fill("#item-2-price", "3").await;
+    env.screenshot("create").await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+
+    // Lands on the new link's detail page.
+    env.wait_text("h1", "Coffee for two").await;
+    env.wait_text("dl.fields", "$12.00").await;
+    env.find("svg.qr").await;
+    env.screenshot("detail").await;
+    let public_url = env.find(".url a").await.text().await.unwrap();
+    assert!(public_url.starts_with(&format!("{}/l/pl_", env.base)), "{public_url}");
+
+    // Copy the URL: the button reports what happened.
+    env.find("button[aria-label='Copy the public checkout URL']").await.click().await.unwrap();
+    let copy_text = env.wait_text("button[aria-label='Copy the public checkout URL']", "Cop").await;
+    assert!(copy_text == "Copied" || copy_text == "Copy failed" || copy_text == "Copy URL", "{copy_text}");
+
+    // Deactivate: the status changes without a reload; only allowed actions are offered.
+    let deactivate =
+        env.driver.find(By::XPath("//div[@class='actions']/button[normalize-space()='Deactivate']")).await.unwrap();
+    deactivate.click().await.unwrap();
+    env.wait_text(".toolbar .badge", "inactive").await;
+    env.wait_text(".actions", "Activate").await;
+    assert!(!env.find(".actions").await.text().await.unwrap().contains("Deactivate"));
+
+    // The list: the link is there; filtering by status keeps it in the URL.
+    env.driver.goto(env.url("/links")).await.unwrap();
+    env.wait_text("tbody", "Coffee for two").await;
+    env.wait_text("tbody", "$12.00").await;
+    env.screenshot("list").await;
+    let selects = env.driver.find_all(By::Css(".filters select")).await.unwrap();
+    selects[0].click().await.unwrap();
+    selects[0].find(By::Css("option[value=active]")).await.unwrap().click().await.unwrap();
+    env.wait_text(".table-wrap", "No payment links match").await;
+    assert!(env.driver.current_url().await.unwrap().as_str().contains("status=active"));
+    env.driver.back().await.unwrap();
+    env.wait_text("tbody", "Coffee for two").await;
+    env.driver.goto(env.url("/links?status=inactive")).await.unwrap();
+    env.wait_text("tbody", "Coffee for two").await;
+
+    // Sign out clears the key from the tab.
+    let sign_out = env.driver.find(By::XPath("//button[normalize-space()='Sign out']")).await.unwrap();
+    sign_out.click().await.unwrap();
+    env.wait_text("h1", "Sign in to paylinks").await;
+    let stored: serde_json::Value = env
+        .driver
+        .execute(
+            "return [sessionStorage.getItem('paylinks.session'), localStorage.getItem('paylinks.session')]",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(stored, serde_json::json!([null, null]));
+    env.screenshot("sign-in").await;
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn double_submitting_the_create_form_makes_one_link() {
+    let env = Env::start(1280, 900).await;
+    env.sign_in().await;
+    env.driver.goto(env.url("/links/new")).await.unwrap();
+    env.fill("#name", "Only once").await;
+    env.fill("#amount", "9.99").await;
+    // Two clicks in the same task, before the app can re-render the disabled button.
+    env.driver
+        .execute("const b = document.querySelector('button[type=submit]'); b.click(); b.click();", vec![])
+        .await
+        .unwrap();
+    env.wait_text("h1", "Only once").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let links = env.api_links().await;
+    assert_eq!(links["pagination"]["total"], 1, "{links}");
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_width_layout_has_no_horizontal_scroll() {
+    let env = Env::start(360, 800).await;
+    env.sign_in().await;
+    let inner = env.driver.execute("return window.innerWidth", vec![]).await.unwrap().json().clone();
+    assert_eq!(inner, 360, "the page is laid out for a 360 px wide phone");
+    env.driver.goto(env.url("/links/new")).await.unwrap();
+    env.fill("#name", "A rather long payment link name that must wrap on a phone screen").await;
+    env.fill("#amount", "25").await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+    env.find("dl.fields").await;
+    for (path, shot) in [(None, "detail-360"), (Some("/links"), "list-360"), (Some("/links/new"), "create-360")] {
+        if let Some(path) = path {
+            env.driver.goto(env.url(path)).await.unwrap();
+        }
+        env.find("main h1").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let widths = env
+            .driver
+            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]", vec![])
+            .await
+            .unwrap()
+            .json()
+            .clone();
+        assert!(widths[0].as_i64() <= widths[1].as_i64(), "{shot}: scrollWidth > clientWidth: {widths}");
+        env.screenshot(shot).await;
+    }
+    env.quit().await;
+}
