@@ -7,7 +7,7 @@ use paylinks_api::money::parse_major;
 use paylinks_api::validate::{validate_create, Catalog, Context};
 use paylinks_api::{
     CreatePaymentLink, Currency, FieldErrors, InitialStatus, Interval, LineItemInput, LinkMode, PriceData, ProductData,
-    Recurring, TaxBehavior,
+    Recurring, SelectionMode, TaxBehavior,
 };
 use std::collections::BTreeMap;
 
@@ -62,6 +62,11 @@ pub struct LinkForm {
     pub collect_shipping: bool,
     pub allow_promotion_codes: bool,
     pub tax_behavior: TaxBehavior,
+    /// Catalogue product ids, comma or space separated.
+    pub product_ids: String,
+    pub selection_mode: SelectionMode,
+    pub default_product_id: String,
+    pub highlighted_product_id: String,
     /// Already converted from the merchant's local time.
     pub expires_at: Option<DateTime<Utc>>,
     pub metadata: Vec<(String, String)>,
@@ -86,6 +91,10 @@ impl Default for LinkForm {
             collect_shipping: false,
             allow_promotion_codes: true,
             tax_behavior: TaxBehavior::Unspecified,
+            product_ids: String::new(),
+            selection_mode: SelectionMode::Bundle,
+            default_product_id: String::new(),
+            highlighted_product_id: String::new(),
             expires_at: None,
             metadata: Vec::new(),
         }
@@ -170,6 +179,16 @@ impl LinkForm {
         };
         let invoice_id = uuid("invoice_id", &self.invoice_id, self.mode == LinkMode::Invoice);
         let subscription_id = uuid("subscription_id", &self.subscription_id, self.mode == LinkMode::Subscription);
+        let single = self.selection_mode == SelectionMode::SingleSelect;
+        let default_product_id = uuid("default_product_id", &self.default_product_id, single);
+        let highlighted_product_id = uuid("highlighted_product_id", &self.highlighted_product_id, single);
+        let product_ids: Vec<uuid::Uuid> = self
+            .product_ids
+            .split([',', ' ', '\n'])
+            .filter(|p| !p.trim().is_empty())
+            .enumerate()
+            .filter_map(|(i, p)| uuid(&format!("product_ids[{i}]"), p, true))
+            .collect();
         let mut metadata = BTreeMap::new();
         for (i, (key, value)) in self.metadata.iter().enumerate() {
             let key = key.trim();
@@ -200,6 +219,10 @@ impl LinkForm {
             tax_behavior: Some(self.tax_behavior),
             metadata: (!metadata.is_empty()).then_some(metadata),
             expires_at: self.expires_at,
+            product_ids: (!product_ids.is_empty()).then_some(product_ids),
+            selection_mode: Some(self.selection_mode),
+            default_product_id,
+            highlighted_product_id,
             ..CreatePaymentLink::default()
         };
         (request, errors)

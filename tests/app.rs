@@ -193,6 +193,22 @@ mod create_form {
     }
 
     #[wasm_bindgen_test]
+    fn catalogue_products_and_selection() {
+        let id = "7f1d4c1e-0000-4000-8000-000000000001";
+        let form = LinkForm {
+            name: "Pick one".into(),
+            product_ids: format!("{id}, not-an-id"),
+            selection_mode: paylinks_api::SelectionMode::SingleSelect,
+            default_product_id: id.into(),
+            ..LinkForm::default()
+        };
+        let (request, errors) = form.to_request();
+        assert_eq!(request.product_ids.unwrap().len(), 1);
+        assert_eq!(request.default_product_id.unwrap().to_string(), id);
+        assert!(errors.get("product_ids[1]").is_some(), "{errors:?}");
+    }
+
+    #[wasm_bindgen_test]
     fn metadata_rows_need_distinct_keys() {
         let form = LinkForm {
             name: "Tea".into(),

@@ -7,7 +7,7 @@ use crate::app::use_session;
 use crate::link_form::{LineRow, LinkForm, Pricing};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, TaxBehavior};
+use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, SelectionMode, TaxBehavior};
 use std::collections::HashSet;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -196,6 +196,31 @@ pub fn NewLinkPage() -> impl IntoView {
                         } on:blur=leave("expires_at")/>
                     <p class="field-error" aria-live="polite">{error_for("expires_at".into())}</p>
                 </div>
+            </fieldset>
+            <fieldset>
+                <legend>"Catalogue products (optional)"</legend>
+                {text_field("product-ids", "Product ids (comma separated)", "product_ids", "text", |f| f.product_ids.clone(), |f, v| f.product_ids = v)}
+                <div class="field">
+                    <label for="selection-mode">"How customers choose"</label>
+                    <select id="selection-mode" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        form.update(|f| f.selection_mode = match v.as_str() {
+                            "single_select" => SelectionMode::SingleSelect,
+                            "multi_select" => SelectionMode::MultiSelect,
+                            _ => SelectionMode::Bundle,
+                        });
+                    }>
+                        <option value="bundle">"Everything together"</option>
+                        <option value="single_select">"Pick one"</option>
+                        <option value="multi_select">"Pick several, with quantities"</option>
+                    </select>
+                </div>
+                <Show when=move || form.with(|f| f.selection_mode == SelectionMode::SingleSelect)>
+                    {text_field("default-product", "Pre-selected product id (optional)", "default_product_id", "text",
+                        |f| f.default_product_id.clone(), |f, v| f.default_product_id = v)}
+                    {text_field("highlighted-product", "\"Popular\" product id (optional)", "highlighted_product_id", "text",
+                        |f| f.highlighted_product_id.clone(), |f, v| f.highlighted_product_id = v)}
+                </Show>
             </fieldset>
             <Metadata form=form error_for=error_for/>
             <p class="form-error" role="alert">{general_error}</p>
