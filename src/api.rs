@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
+    /// No key: the merchant signed out (perhaps in another tab).
+    SignedOut,
     /// The request never got an answer (offline, DNS, CORS, server down).
     Network(String),
     /// The server answered with an error body.
@@ -20,6 +22,7 @@ impl ApiError {
     /// One sentence for people.
     pub fn message(&self) -> String {
         match self {
+            ApiError::SignedOut => "You are signed out; sign in again.".into(),
             ApiError::Network(detail) => {
                 format!("Could not reach the server ({detail}). Check your connection and retry.")
             }
@@ -30,14 +33,14 @@ impl ApiError {
     pub fn field_errors(&self) -> FieldErrors {
         match self {
             ApiError::Server { body, .. } => body.field_errors(),
-            ApiError::Network(_) => FieldErrors::default(),
+            ApiError::Network(_) | ApiError::SignedOut => FieldErrors::default(),
         }
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Server { status, .. } => Some(*status),
-            ApiError::Network(_) => None,
+            ApiError::Network(_) | ApiError::SignedOut => None,
         }
     }
 }

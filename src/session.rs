@@ -1,7 +1,7 @@
 //! Who is signed in: the API key and the API base URL. Kept in memory and in sessionStorage
 //! (gone with the tab); in localStorage only when the merchant ticks "remember on this device".
 
-use crate::api::Client;
+use crate::api::{ApiError, Client};
 use serde::{Deserialize, Serialize};
 
 const STORAGE_KEY: &str = "paylinks.session";
@@ -23,6 +23,11 @@ impl Session {
     pub fn client(&self) -> Client {
         Client { base: self.api_base.clone(), key: self.key.clone() }
     }
+}
+
+/// The client of the signed-in merchant, or the error a page shows when signed out.
+pub fn client_of(session: Option<Session>) -> Result<Client, ApiError> {
+    session.map(|s| s.client()).ok_or(ApiError::SignedOut)
 }
 
 fn storage(persistent: bool) -> Option<web_sys::Storage> {

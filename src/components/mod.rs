@@ -1,4 +1,5 @@
 pub mod copy_button;
+pub mod error_state;
 pub mod layout;
 pub mod qr;
 pub mod status_badge;

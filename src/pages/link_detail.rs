@@ -2,8 +2,10 @@
 
 use crate::app::use_session;
 use crate::components::copy_button::CopyButton;
+use crate::components::error_state::ErrorState;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use paylinks_api::{LinkStatus, PaymentLink, TargetStatus};
@@ -30,25 +32,15 @@ pub fn LinkDetailPage() -> impl IntoView {
     let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
     let retry = RwSignal::new(0u32);
     let link = LocalResource::new(move || {
-        let (id, client) = (id.get(), session.get().map(|s| s.client()));
+        let (id, client) = (id.get(), client_of(session.get()));
         retry.track();
-        async move {
-            match client {
-                Some(client) => client.get_link(&id).await,
-                None => Err(crate::api::ApiError::Network("not signed in".into())),
-            }
-        }
+        async move { client?.get_link(&id).await }
     });
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the payment link…"</p> }>
             {move || link.get().map(|result| match result {
                 Ok(link) => view! { <LinkView link=link/> }.into_any(),
-                Err(err) => view! {
-                    <div class="error-state" role="alert">
-                        <p>{err.message()}</p>
-                        <button type="button" on:click=move |_| retry.update(|n| *n += 1)>"Retry"</button>
-                    </div>
-                }.into_any(),
+                Err(err) => view! { <ErrorState message=err.message() retry=retry/> }.into_any(),
             })}
         </Transition>
     }
@@ -60,15 +52,11 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
     let status = RwSignal::new(link.status);
     let confirming_archive = RwSignal::new(false);
     let id = link.id.to_string();
-    let change = Action::new_local(move |to: &LinkStatus| {
-        let (client, id, to) = (session.get_untracked().map(|s| s.client()), id.clone(), *to);
+    let change = Action::new_local(move |to: &TargetStatus| {
+        let (client, id, to) = (client_of(session.get_untracked()), id.clone(), *to);
         // One key per intended change: a retry after a lost answer cannot apply it twice.
         let key = uuid::Uuid::new_v4().to_string();
-        async move {
-            let client = client.ok_or_else(|| crate::api::ApiError::Network("not signed in".into()))?;
-            let to = target(to).ok_or_else(|| crate::api::ApiError::Network("unknown status".into()))?;
-            client.set_status(&id, to, &key).await
-        }
+        async move { client?.set_status(&id, to, &key).await }
     });
     Effect::new(move |_| {
         if let Some(Ok(result)) = change.value().get() {
@@ -76,8 +64,8 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
             confirming_archive.set(false);
         }
     });
-    let act = move |to: LinkStatus| {
-        if to == LinkStatus::Archived && !confirming_archive.get_untracked() {
+    let act = move |to: TargetStatus| {
+        if to == TargetStatus::Archived && !confirming_archive.get_untracked() {
             confirming_archive.set(true);
         } else {
             change.dispatch(to);
@@ -99,15 +87,15 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
         <section aria-labelledby="status-heading" class="card">
             <h2 id="status-heading">"Status"</h2>
             <div class="actions">
-                {move || status.get().next_states().into_iter().map(|to| view! {
-                    <button type="button" class=if to == LinkStatus::Archived { "danger" } else { "secondary" }
-                        disabled=move || change.pending().get() on:click=move |_| act(to)>{action_label(to)}</button>
+                {move || status.get().next_states().into_iter().filter_map(target).map(|to| view! {
+                    <button type="button" class=if to == TargetStatus::Archived { "danger" } else { "secondary" }
+                        disabled=move || change.pending().get() on:click=move |_| act(to)>{action_label(to.into())}</button>
                 }).collect_view()}
             </div>
             <Show when=move || confirming_archive.get()>
                 <div class="confirm" role="alertdialog" aria-label="Confirm archiving">
                     <p>"Archiving is permanent: the link can never be paid again."</p>
-                    <button type="button" class="danger" on:click=move |_| { change.dispatch(LinkStatus::Archived); }>"Archive permanently"</button>
+                    <button type="button" class="danger" on:click=move |_| { change.dispatch(TargetStatus::Archived); }>"Archive permanently"</button>
                     <button type="button" class="secondary" on:click=move |_| confirming_archive.set(false)>"Cancel"</button>
                 </div>
             </Show>

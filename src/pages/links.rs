@@ -3,8 +3,10 @@
 
 use crate::app::use_session;
 use crate::components::copy_button::CopyButton;
+use crate::components::error_state::ErrorState;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -34,14 +36,9 @@ pub fn LinksPage() -> impl IntoView {
     let query = Memo::new(move |_| query_from_search(&location.search.get()));
     let retry = RwSignal::new(0u32);
     let links = LocalResource::new(move || {
-        let (q, client) = (query.get(), session.get().map(|s| s.client()));
+        let (q, client) = (query.get(), client_of(session.get()));
         retry.track();
-        async move {
-            match client {
-                Some(client) => client.list_links(&q).await,
-                None => Err(crate::api::ApiError::Network("not signed in".into())),
-            }
-        }
+        async move { client?.list_links(&q).await }
     });
     let go = move |q: ListQuery, replace: bool| {
         let qs = q.to_query_string();
@@ -117,12 +114,7 @@ pub fn LinksPage() -> impl IntoView {
         </div>
         <Transition fallback=|| view! { <Skeleton/> }>
             {move || links.get().map(|result| match result {
-                Err(err) => view! {
-                    <div class="error-state" role="alert">
-                        <p>{err.message()}</p>
-                        <button type="button" on:click=move |_| retry.update(|n| *n += 1)>"Retry"</button>
-                    </div>
-                }.into_any(),
+                Err(err) => view! { <ErrorState message=err.message() retry=retry/> }.into_any(),
                 Ok(list) if list.data.is_empty() && query.get().status.is_none() && query.get().mode.is_none() && query.get().search.is_none() => view! {
                     <div class="empty-state">
                         <h2>"No payment links yet"</h2>

@@ -5,6 +5,7 @@
 
 use crate::app::use_session;
 use crate::link_form::{LineRow, LinkForm, Pricing};
+use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, SelectionMode, TaxBehavior};
@@ -45,11 +46,8 @@ pub fn NewLinkPage() -> impl IntoView {
     let local_errors = Memo::new(move |_| form.with(|f| f.check(livemode(), now()).err().unwrap_or_default()));
 
     let create = Action::new_local(move |(request, key): &(CreatePaymentLink, String)| {
-        let (request, key, client) = (request.clone(), key.clone(), session.get_untracked().map(|s| s.client()));
-        async move {
-            let client = client.ok_or_else(|| crate::api::ApiError::Network("not signed in".into()))?;
-            client.create_link(&request, &key).await
-        }
+        let (request, key, client) = (request.clone(), key.clone(), client_of(session.get_untracked()));
+        async move { client?.create_link(&request, &key).await }
     });
     Effect::new(move |_| match create.value().get() {
         Some(Ok(link)) => navigate(&format!("/links/{}", link.id), Default::default()),
