@@ -89,6 +89,12 @@ impl Env {
         ] {
             caps.add_arg(arg).unwrap();
         }
+        // Let the page use the clipboard, so "Copy URL" can be checked by reading it back.
+        let allow = serde_json::json!({"*": {"setting": 1}});
+        let prefs = serde_json::json!({
+            "profile.content_settings.exceptions.clipboard": allow,
+        });
+        caps.add_experimental_option("prefs", prefs).unwrap();
         // Desktop Chrome will not make a window narrower than about 500 px: phones are emulated.
         if width < 500 {
             let metrics = serde_json::json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}});
