@@ -3,8 +3,8 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use paylinks_api::{
-    CreatePaymentLink, ErrorBody, FieldErrors, ListQuery, PaymentLink, PaymentLinkList, StatusResult, TargetStatus,
-    UpdateStatus,
+    Account, CreatePaymentLink, ErrorBody, FieldErrors, ListQuery, PaymentLink, PaymentLinkList, StatusResult,
+    TargetStatus, UpdateStatus,
 };
 use serde::de::DeserializeOwned;
 
@@ -76,6 +76,11 @@ impl Client {
     async fn send<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
         let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
         decode(request.send().await.map_err(|e| ApiError::Network(e.to_string()))?).await
+    }
+
+    /// Who the key belongs to: also how sign-in checks a key.
+    pub async fn account(&self) -> Result<Account, ApiError> {
+        Self::send(self.keyed(Request::get(&self.url("/v2/account"))).build()).await
     }
 
     pub async fn list_links(&self, query: &ListQuery) -> Result<PaymentLinkList, ApiError> {

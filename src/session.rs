@@ -12,6 +12,9 @@ pub struct Session {
     /// The API's origin; empty means the page's own.
     pub api_base: String,
     pub remember: bool,
+    /// Shown in the header; filled in by the sign-in check.
+    #[serde(default)]
+    pub merchant_name: String,
 }
 
 impl Session {

@@ -19,7 +19,8 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
     move || match signed_in.get() {
         None => view! { <Redirect path="/sign-in"/> }.into_any(),
         Some(current) => {
-            let mode = if current.is_test_mode() { "Sandbox key" } else { "Live key" };
+            let mode = if current.is_test_mode() { "sandbox" } else { "live" };
+            let who = format!("{} · {mode}", current.merchant_name);
             view! {
                 {current.is_test_mode().then(|| view! {
                     <div class="test-banner" role="note">"Test mode: sandbox data, no real payments."</div>
@@ -30,7 +31,7 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
                         <A href="/links">"Links"</A>
                         <A href="/links/new">"New link"</A>
                     </nav>
-                    <span class="mode">{mode}</span>
+                    <span class="mode">{who}</span>
                     <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>
                 </header>
                 <main class="page">{children.with_value(|c| c())}</main>

@@ -4,7 +4,6 @@ use crate::app::use_session;
 use crate::session::{self, Session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use paylinks_api::ListQuery;
 
 /// Why a typed key cannot be right, before asking the server.
 pub fn key_problem(key: &str) -> Option<&'static str> {
@@ -29,8 +28,8 @@ pub fn SignInPage() -> impl IntoView {
     let check = Action::new_local(move |candidate: &Session| {
         let candidate = candidate.clone();
         async move {
-            let probe = ListQuery { limit: 1, ..ListQuery::default() };
-            candidate.client().list_links(&probe).await.map(|_| candidate)
+            let account = candidate.client().account().await?;
+            Ok::<_, crate::api::ApiError>(Session { merchant_name: account.merchant_name, ..candidate })
         }
     });
     Effect::new(move |_| {
@@ -46,7 +45,12 @@ pub fn SignInPage() -> impl IntoView {
         key_error.set(key_problem(&typed));
         if key_error.get_untracked().is_none() {
             let base = api_base.get_untracked().trim().trim_end_matches('/').to_string();
-            check.dispatch(Session { key: typed, api_base: base, remember: remember.get_untracked() });
+            check.dispatch(Session {
+                key: typed,
+                api_base: base,
+                remember: remember.get_untracked(),
+                merchant_name: String::new(),
+            });
         }
     };
     let server_error = move || match check.value().get() {

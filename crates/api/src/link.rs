@@ -287,3 +287,13 @@ pub struct PaymentLinkList {
     pub data: Vec<PaymentLink>,
     pub pagination: Pagination,
 }
+
+/// ext: `GET /v2/account`, who the key belongs to (the dashboard's header and sign-in check).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Account {
+    pub merchant_id: Uuid,
+    pub merchant_name: String,
+    /// false for a sandbox key.
+    pub livemode: bool,
+}

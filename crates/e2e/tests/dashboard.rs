@@ -9,6 +9,9 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     let env = Env::start(1280, 900).await;
     env.sign_in().await;
 
+    // The header names the merchant and the mode.
+    env.wait_text(".top .mode", "E2E Coffee · sandbox").await;
+
     // Empty state invites the first link.
     env.wait_text(".empty-state", "No payment links yet").await;
     env.screenshot("list-empty").await;

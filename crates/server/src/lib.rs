@@ -71,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
     let openapi = Arc::new(openapi::document());
     let v2 = routes::links::router()
+        .merge(routes::account::router())
         .route(
             "/openapi.json",
             get(move || {

@@ -7,10 +7,26 @@ use paylinks_server::rate_limit::{Limit, RateLimitSetting};
 use reqwest::Method;
 use serde_json::json;
 
-on_both_backends!(bad_keys_get_401, other_merchants_and_modes_get_404, revoked_key_fails_at_once);
+on_both_backends!(
+    bad_keys_get_401,
+    other_merchants_and_modes_get_404,
+    revoked_key_fails_at_once,
+    account_names_the_keys_owner
+);
+
+async fn account_names_the_keys_owner(app: TestApp) {
+    let (status, account) = common::parts(app.get("/v2/account").await).await;
+    assert_eq!(status, 200);
+    assert_eq!(account, json!({"merchant_id": app.scope.merchant_id, "merchant_name": "Acme", "livemode": false}));
+    let live = app.new_key("Acme", true).await;
+    let (_, account) = common::parts(app.get_as(&live, "/v2/account").await).await;
+    assert_eq!(account["livemode"], true);
+    expect_error(app.get_as("rk_sandbox_nope", "/v2/account").await, 401, "unauthenticated").await;
+}
 
 async fn bad_keys_get_401(app: TestApp) {
     let routes = [
+        (Method::GET, "/v2/account"),
         (Method::GET, "/v2/payment-links"),
         (Method::POST, "/v2/payment-links"),
         (Method::GET, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA"),

@@ -682,6 +682,7 @@ async fn openapi_document_covers_every_route(app: TestApp) {
         ("/v2/payment-links/{id}/activate", "post"),
         ("/v2/payment-links/{id}/archive", "post"),
         ("/public/payment-links/{public_id}", "get"),
+        ("/v2/account", "get"),
     ] {
         let op = &paths[path][method];
         assert!(op.is_object(), "{method} {path} missing");
