@@ -141,3 +141,34 @@ async fn phone_width_layout_has_no_horizontal_scroll() {
     }
     env.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_lands_on_its_field_and_keeps_what_was_typed() {
+    let env = Env::start(1280, 900).await;
+    let taken = reqwest::Client::new()
+        .post(env.url("/v2/payment-links"))
+        .header("x-api-key", &env.key)
+        .json(&serde_json::json!({"name": "First", "slug": "spring-sale", "amount_minor": 100}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), 201);
+    env.sign_in().await;
+    env.driver.goto(env.url("/links/new")).await.unwrap();
+    env.fill("#name", "Second").await;
+    env.fill("#slug", "spring-sale").await;
+    env.fill("#amount", "7.25").await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+    env.wait_text("#slug-error", "already used").await;
+    env.wait_text(".form-error", "slug").await;
+    for (field, typed) in [("#name", "Second"), ("#slug", "spring-sale"), ("#amount", "7.25")] {
+        assert_eq!(env.find(field).await.prop("value").await.unwrap().as_deref(), Some(typed), "{field}");
+    }
+    env.screenshot("create-error").await;
+    // Changing the slug clears the server's verdict and the link is created.
+    env.fill("#slug", "spring-sale-2").await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+    env.wait_text("h1", "Second").await;
+    assert_eq!(env.api_links().await["pagination"]["total"], 2);
+    env.quit().await;
+}
