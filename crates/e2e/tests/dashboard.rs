@@ -9,6 +9,19 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     let env = Env::start(1280, 900).await;
     env.sign_in().await;
 
+    // Without "remember on this device" the key lives in this tab only.
+    let stored = env
+        .driver
+        .execute(
+            "return [!!sessionStorage.getItem('paylinks.session'), localStorage.getItem('paylinks.session')]",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(stored, serde_json::json!([true, null]));
+
     // The header names the merchant and the mode.
     env.wait_text(".top .mode", "E2E Coffee · sandbox").await;
 
