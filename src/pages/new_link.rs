@@ -24,6 +24,20 @@ fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     (!ms.is_nan()).then(|| chrono::DateTime::from_timestamp_millis(ms as i64)).flatten()
 }
 
+/// Puts the keyboard on the first field that needs attention, once the page has re-rendered.
+fn focus_first_invalid() {
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        let first = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// The idempotency key for `request`: the previous one while the request is unchanged.
 pub fn key_for(previous: Option<(CreatePaymentLink, String)>, request: &CreatePaymentLink) -> String {
     match previous {
@@ -51,7 +65,10 @@ pub fn NewLinkPage() -> impl IntoView {
     });
     Effect::new(move |_| match create.value().get() {
         Some(Ok(link)) => navigate(&format!("/links/{}", link.id), Default::default()),
-        Some(Err(err)) => server_errors.set(err.field_errors()),
+        Some(Err(err)) => {
+            server_errors.set(err.field_errors());
+            focus_first_invalid();
+        }
         None => {}
     });
     // Editing a field clears the server's verdict on it.
@@ -82,10 +99,13 @@ pub fn NewLinkPage() -> impl IntoView {
         if create.pending().get_untracked() {
             return;
         }
-        if let Ok(request) = form.with_untracked(|f| f.check(livemode(), now())) {
-            let key = key_for(last_sent.get_value(), &request);
-            last_sent.set_value(Some((request.clone(), key.clone())));
-            create.dispatch((request, key));
+        match form.with_untracked(|f| f.check(livemode(), now())) {
+            Ok(request) => {
+                let key = key_for(last_sent.get_value(), &request);
+                last_sent.set_value(Some((request.clone(), key.clone())));
+                create.dispatch((request, key));
+            }
+            Err(_) => focus_first_invalid(),
         }
     };
     let general_error = move || match create.value().get() {
