@@ -36,13 +36,6 @@ impl ApiError {
             ApiError::Network(_) | ApiError::SignedOut => FieldErrors::default(),
         }
     }
-
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Server { status, .. } => Some(*status),
-            ApiError::Network(_) | ApiError::SignedOut => None,
-        }
-    }
 }
 
 /// Talks to one API base URL with one key.

@@ -7,6 +7,7 @@ use crate::rate_limit::RateLimitSetting;
 use crate::store::Store;
 use crate::{AppState, Config};
 use clap::{Parser, Subcommand, ValueEnum};
+use paylinks_api::validate::NAME_MAX_CHARS;
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -92,8 +93,10 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Serve(args) => serve(store.clone(), args).await?,
         Command::Keys { command: KeysCommand::Create { merchant, mode } } => {
             let merchant = merchant.trim();
-            if merchant.is_empty() || merchant.chars().count() > 200 {
-                return Err("--merchant must be 1 to 200 characters".into());
+            let mut errors = paylinks_api::FieldErrors::default();
+            paylinks_api::validate::check_text(&mut errors, "--merchant", merchant, NAME_MAX_CHARS);
+            if let Some(problem) = errors.get("--merchant") {
+                return Err(format!("--merchant {problem}").into());
             }
             let key = store.create_key(merchant, mode == KeyMode::Live, clock.now()).await?;
             println!(

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 /// How long a key is remembered from first use.
-pub const KEY_LIFETIME: Duration = Duration::hours(24);
+const KEY_LIFETIME: Duration = Duration::hours(24);
 
 /// What identifies one idempotent request.
 #[derive(Debug, Clone)]

@@ -26,9 +26,6 @@ pub struct StoredLink {
     pub merchant_name: String,
 }
 
-/// The filters of a list request.
-pub type LinkFilter = ListQuery;
-
 /// The outcome of a status change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusChange {
@@ -281,7 +278,7 @@ impl Store {
     pub async fn list_links(
         &self,
         scope: Scope,
-        filter: &LinkFilter,
+        filter: &ListQuery,
         view: LinkView<'_>,
     ) -> Result<(Vec<PaymentLink>, i64), sqlx::Error> {
         let mut cond = String::from("WHERE l.merchant_id = $1 AND l.livemode = $2");

@@ -9,9 +9,9 @@ mod keys;
 mod links;
 
 pub use catalog::{load_catalog, NewPrice, NewProduct};
-pub use idempotency::{claim, complete, Claim, IdempotencyKey, StoredResponse, KEY_LIFETIME};
+pub use idempotency::{claim, complete, Claim, IdempotencyKey, StoredResponse};
 pub use keys::{ApiKeyRecord, KeyOwner, NewApiKey};
-pub use links::{find_link, insert_link, update_status, LinkFilter, LinkView, StatusChange, StoredLink};
+pub use links::{find_link, insert_link, update_status, LinkView, StatusChange, StoredLink};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
