@@ -15,8 +15,8 @@ pub struct WriteRequest<'a> {
     pub method: &'a Method,
     pub path: &'a str,
     pub headers: &'a HeaderMap,
-    /// The create body's own `idempotency_key`, used when no header is sent.
-    pub body_key: Option<String>,
+    /// Whether the body may carry its own `idempotency_key` (create), used when no header is sent.
+    pub body_key_allowed: bool,
     pub body: &'a [u8],
 }
 
@@ -29,29 +29,31 @@ impl WriteRequest<'_> {
                 })?),
                 None => None,
             };
-        let Some(key) =
-            header.map(str::to_string).or_else(|| self.body_key.clone().filter(|k| is_valid_idempotency_key(k)))
-        else {
+        // One parse of the body serves both the body's key and the fingerprint.
+        let parsed = if header.is_some() || self.body_key_allowed {
+            serde_json::from_slice::<serde_json::Value>(self.body).ok()
+        } else {
+            None
+        };
+        let body_key = || {
+            let key = parsed.as_ref()?.get("idempotency_key")?.as_str()?;
+            is_valid_idempotency_key(key).then(|| key.to_string())
+        };
+        let Some(key) = header.map(str::to_string).or_else(body_key) else {
             return Ok(None);
         };
+        // Canonical JSON (keys sorted, no spacing), so formatting differences do not make the
+        // same request look different; a body that is not JSON counts as its raw text.
+        let canonical = parsed.map_or_else(|| String::from_utf8_lossy(self.body).into_owned(), |v| v.to_string());
+        let (method, path) = (self.method, self.path);
         Ok(Some(IdempotencyKey {
             scope: self.scope,
-            method: self.method.to_string(),
-            path: self.path.to_string(),
+            method: method.to_string(),
+            path: path.to_string(),
             key,
-            fingerprint: fingerprint(self.method, self.path, self.body),
+            fingerprint: crate::ids::sha256_hex(format!("{method}\n{path}\n{canonical}").as_bytes()),
         }))
     }
-}
-
-/// SHA-256 of method, path and the body in canonical JSON (keys sorted, no spacing), so
-/// formatting differences do not make the same request look different.
-pub fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
-    let canonical = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => value.to_string(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    crate::ids::sha256_hex(format!("{method}\n{path}\n{canonical}").as_bytes())
 }
 
 fn replay(stored: StoredResponse) -> Reply {

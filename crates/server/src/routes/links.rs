@@ -52,11 +52,14 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Reply {
     let scope = authed.scope();
-    let body_key = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v.get("idempotency_key")?.as_str().map(String::from));
-    let request =
-        WriteRequest { scope, method: &Method::POST, path: uri.path(), headers: &headers, body_key, body: &body };
+    let request = WriteRequest {
+        scope,
+        method: &Method::POST,
+        path: uri.path(),
+        headers: &headers,
+        body_key_allowed: true,
+        body: &body,
+    };
     let (state2, body2) = (state.clone(), body.clone());
     run_write(&state, request, move |conn| {
         Box::pin(async move {
@@ -178,7 +181,8 @@ async fn status_route(
 ) -> Reply {
     let scope = authed.scope();
     let method = if route.deprecated { Method::POST } else { Method::PATCH };
-    let request = WriteRequest { scope, method: &method, path, headers: &headers, body_key: None, body: &body };
+    let request =
+        WriteRequest { scope, method: &method, path, headers: &headers, body_key_allowed: false, body: &body };
     let (state2, body2) = (state.clone(), body.clone());
     let successor = format!("</v2/payment-links/{id}/status>; rel=\"successor-version\"");
     let reply = run_write(&state, request, move |conn| {
