@@ -45,6 +45,17 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// An error about particular fields: the first message in `message`, all in `details.fields`.
+    pub fn for_fields(error: ErrorCode, errors: FieldErrors) -> Self {
+        let mut sentences = errors.0.iter().flat_map(|(f, ms)| ms.iter().map(move |m| format!("{f}: {m}")));
+        let first = sentences.next().unwrap_or_else(|| "the request is invalid".into());
+        let rest = sentences.count();
+        let message = match rest {
+            0 => first,
+            n => format!("{first} (and {n} more)"),
+        };
+        ErrorBody { error, message, details: Some(serde_json::json!({ "fields": errors.0 })) }
+    }
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
         ErrorBody { error, message: message.into(), details: None }
     }
@@ -97,18 +108,7 @@ impl FieldErrors {
 
 impl From<FieldErrors> for ErrorBody {
     fn from(errors: FieldErrors) -> Self {
-        let mut sentences = errors.0.iter().flat_map(|(f, ms)| ms.iter().map(move |m| format!("{f}: {m}")));
-        let first = sentences.next().unwrap_or_else(|| "the request is invalid".into());
-        let rest = sentences.count();
-        let message = match rest {
-            0 => first,
-            n => format!("{first} (and {n} more)"),
-        };
-        ErrorBody {
-            error: ErrorCode::InvalidRequest,
-            message,
-            details: Some(serde_json::json!({ "fields": errors.0 })),
-        }
+        ErrorBody::for_fields(ErrorCode::InvalidRequest, errors)
     }
 }
 

@@ -21,6 +21,14 @@ impl ApiError {
         ApiError { body: errors.into(), retry_after: None }
     }
 
+    /// 409: the value of `field` is already held by another object (a slug).
+    pub fn taken(field: &str, message: &str) -> Self {
+        ApiError {
+            body: ErrorBody::for_fields(ErrorCode::Conflict, FieldErrors::single(field, message)),
+            retry_after: None,
+        }
+    }
+
     pub fn field(field: &str, message: &str) -> Self {
         ApiError::invalid(FieldErrors::single(field, message))
     }

@@ -72,10 +72,7 @@ pub async fn create(
             let view = LinkView { base_url: &state2.config.public_base_url, now };
             let stored = insert_link(conn, scope, &new, view).await.map_err(|err| {
                 if is_unique_violation(&err) {
-                    let mut conflict =
-                        ApiError::invalid(FieldErrors::single("slug", "is already used by another payment link"));
-                    conflict.body.error = ErrorCode::Conflict;
-                    conflict
+                    ApiError::taken("slug", "is already used by another payment link")
                 } else {
                     err.into()
                 }
