@@ -1,7 +1,7 @@
 //! Cross-cutting HTTP: security headers, CORS, timeouts, JSON fallbacks and the built app.
 
 use crate::error::ApiError;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
@@ -17,7 +17,8 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 #[derive(Clone)]
 pub struct StaticApp {
     pub dir: PathBuf,
-    pub index_html: String,
+    /// Shared, not copied, by every app route that falls back to it.
+    pub index_html: Bytes,
     pub csp: HeaderValue,
 }
 
@@ -26,7 +27,7 @@ impl StaticApp {
     pub fn load(dir: &Path) -> Option<StaticApp> {
         let index_html = std::fs::read_to_string(dir.join("index.html")).ok()?;
         let csp = content_security_policy(&inline_script_hashes(&index_html));
-        Some(StaticApp { dir: dir.to_path_buf(), index_html, csp })
+        Some(StaticApp { dir: dir.to_path_buf(), index_html: Bytes::from(index_html), csp })
     }
 }
 
@@ -104,11 +105,11 @@ fn is_hashed_asset(path: &str) -> bool {
 
 /// App routes (paths without a file extension) get the app's index.html; the app shows its own
 /// "not found" page for routes it does not know.
-pub async fn spa_fallback(app: Option<StaticApp>, uri: Uri) -> Response {
+pub async fn spa_fallback(index_html: Option<Bytes>, uri: Uri) -> Response {
     let last = uri.path().rsplit('/').next().unwrap_or_default();
-    match app {
-        Some(app) if !last.contains('.') => {
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(app.index_html)).into_response()
+    match index_html {
+        Some(html) if !last.contains('.') => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(html)).into_response()
         }
         _ => not_found().await,
     }
