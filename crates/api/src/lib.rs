@@ -1,12 +1,15 @@
 //! The paylinks v2 contract: the wire types the server writes and the app reads, the validation
 //! rules both apply, and money in exact minor units. No I/O.
 
+pub mod card;
+pub mod checkout;
 pub mod currency;
 pub mod error;
 pub mod link;
 pub mod list;
 pub mod money;
 pub mod public;
+pub mod settings;
 pub mod status;
 pub mod validate;
 

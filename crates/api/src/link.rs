@@ -129,6 +129,125 @@ pub struct CreatePaymentLink {
     pub highlighted_product_id: Option<Uuid>,
     /// Same as the `Idempotency-Key` header, which wins when both are sent.
     pub idempotency_key: Option<String>,
+    /// ext: `donation` lets the customer choose the amount (needs `custom_amount`).
+    pub link_type: Option<LinkType>,
+    /// ext: markdown, at most 500 characters; shown without raw HTML.
+    pub description: Option<String>,
+    /// ext: the checkout page's hero image (an https URL).
+    pub cover_image_url: Option<String>,
+    /// ext: the customer may change line item quantities (1 to 99).
+    pub allow_quantity_adjustment: Option<bool>,
+    /// ext: pay what you want; only alone, without an amount, line items or products.
+    pub custom_amount: Option<CustomAmount>,
+    /// ext: ask for a billing address.
+    pub collect_address: Option<bool>,
+    /// ext: ask for a phone number.
+    pub collect_phone: Option<bool>,
+    /// ext: at most 10 extra questions; answers are stored on the payment.
+    pub custom_fields: Option<Vec<CustomField>>,
+    /// ext: the link completes after this many successful payments (null: unlimited).
+    pub max_completions: Option<i64>,
+    /// ext: default `redirect` when `success_url` is set, else `confirmation`.
+    pub after_completion: Option<AfterCompletion>,
+    /// ext: shown on the built-in confirmation page; at most 500 characters.
+    pub confirmation_message: Option<String>,
+    /// ext: the merchant's customer this link is for; at most 255 characters.
+    pub customer_id: Option<String>,
+    /// ext: what the payment is for in the merchant's books; at most 255 characters.
+    pub external_reference: Option<String>,
+}
+
+/// ext: what a link sells (Devdraft's `linkType`); only `donation` changes the checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinkType {
+    #[default]
+    Product,
+    Donation,
+    Subscription,
+    Invoice,
+    Collection,
+}
+
+/// ext: bounds of an amount the customer chooses, in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomAmount {
+    /// Default 1.
+    #[serde(default = "min_amount")]
+    pub minimum: i64,
+    /// Default 99,999,999,999.
+    #[serde(default = "max_amount")]
+    pub maximum: i64,
+    /// Pre-filled on the page; between minimum and maximum.
+    #[serde(default)]
+    pub preset: Option<i64>,
+}
+
+fn min_amount() -> i64 {
+    1
+}
+
+fn max_amount() -> i64 {
+    crate::money::MAX_AMOUNT_MINOR
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CustomFieldType {
+    Text,
+    Number,
+    Dropdown,
+}
+
+/// ext: one extra question on the checkout page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomField {
+    /// 1 to 40 of a-z, A-Z, 0-9, `_` and `-`; unique on the link.
+    pub key: String,
+    /// 1 to 100 characters.
+    pub label: String,
+    #[serde(rename = "type")]
+    pub field_type: CustomFieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// The choices of a `dropdown` (1 to 20); empty for the other types.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// ext: what the customer sees after paying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AfterCompletion {
+    #[default]
+    Confirmation,
+    Redirect,
+}
+
+/// ext: the checkout settings of a link (the Devdraft features), as stored and returned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct LinkSettings {
+    pub link_type: LinkType,
+    pub description: Option<String>,
+    pub cover_image_url: Option<String>,
+    pub allow_quantity_adjustment: bool,
+    pub custom_amount: Option<CustomAmount>,
+    pub collect_address: bool,
+    pub collect_phone: bool,
+    pub custom_fields: Vec<CustomField>,
+    pub after_completion: AfterCompletion,
+    pub confirmation_message: Option<String>,
+    pub customer_id: Option<String>,
+    pub external_reference: Option<String>,
 }
 
 /// One line of a create request: exactly one of `price` or `price_data`.
@@ -229,6 +348,13 @@ pub struct PaymentLink {
     pub status_changed_at: DateTime<Utc>,
     /// ext: false for sandbox objects.
     pub livemode: bool,
+    /// ext
+    #[serde(flatten)]
+    pub settings: LinkSettings,
+    /// ext: null means unlimited.
+    pub max_completions: Option<i64>,
+    /// ext: successful payments so far.
+    pub completed_count: i64,
 }
 
 /// Body of `PATCH /v2/payment-links/{id}/status`.

@@ -1,6 +1,6 @@
 //! What the public checkout page may see of a link: no key needed, nothing private.
 
-use crate::link::{Interval, SelectionMode};
+use crate::link::{CustomAmount, CustomField, Interval, LinkType, SelectionMode};
 use serde::{Deserialize, Serialize};
 
 /// Body of `GET /public/payment-links/{public_id}`: `{"data": …}`.
@@ -38,6 +38,26 @@ pub struct PublicPaymentLink {
     pub allow_promotion_codes: bool,
     /// ext: false on sandbox links (the page shows a test-mode banner).
     pub livemode: bool,
+    /// ext
+    pub link_type: LinkType,
+    /// ext: markdown; render without raw HTML.
+    pub description: Option<String>,
+    /// ext
+    pub cover_image_url: Option<String>,
+    /// ext: quantities may change (1 to 99).
+    pub allow_quantity_adjustment: bool,
+    /// ext: the customer chooses the amount within these bounds.
+    pub custom_amount: Option<CustomAmount>,
+    /// ext: ask for a billing address.
+    pub collect_address: bool,
+    /// ext: ask for a phone number.
+    pub collect_phone: bool,
+    /// ext
+    pub custom_fields: Vec<CustomField>,
+    /// ext: with `single_select`, the line item chosen at first (by position).
+    pub default_item: Option<usize>,
+    /// ext: with `single_select`, the line item to draw attention to (by position).
+    pub highlighted_item: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

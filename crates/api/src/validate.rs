@@ -4,8 +4,8 @@
 use crate::currency::Currency;
 use crate::error::FieldErrors;
 use crate::link::{
-    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, ProductDetails, Recurring, SelectionMode,
-    TaxBehavior,
+    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, LinkSettings, ProductDetails, Recurring,
+    SelectionMode, TaxBehavior,
 };
 use crate::money::MAX_AMOUNT_MINOR;
 use crate::status::LinkStatus;
@@ -76,6 +76,8 @@ pub struct NewPaymentLink {
     pub selection_mode: SelectionMode,
     pub default_product_id: Option<Uuid>,
     pub highlighted_product_id: Option<Uuid>,
+    pub settings: LinkSettings,
+    pub max_completions: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,8 +168,9 @@ pub fn validate_create(
         && req.amount_minor.is_none()
         && req.line_items.as_ref().is_none_or(Vec::is_empty)
         && req.product_ids.as_ref().is_none_or(Vec::is_empty)
+        && req.custom_amount.is_none()
     {
-        errors.add("amount_minor", "a custom link needs amount_minor, line_items or product_ids");
+        errors.add("amount_minor", "a custom link needs amount_minor, line_items, product_ids or custom_amount");
     }
     if mode == LinkMode::Subscription
         && req.subscription_id.is_none()
@@ -215,6 +218,8 @@ pub fn validate_create(
         }
     }
 
+    let settings = crate::settings::validate_settings(&mut errors, req, ctx);
+
     errors.into_result(NewPaymentLink {
         name,
         slug: req.slug.clone(),
@@ -240,6 +245,8 @@ pub fn validate_create(
         selection_mode,
         default_product_id: req.default_product_id,
         highlighted_product_id: req.highlighted_product_id,
+        settings,
+        max_completions: req.max_completions,
     })
 }
 
@@ -408,7 +415,7 @@ pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize
     }
 }
 
-fn is_disallowed_char(c: char) -> bool {
+pub(crate) fn is_disallowed_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
