@@ -5,7 +5,6 @@ use crate::store::{KeyOwner, Scope};
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use paylinks_api::ErrorCode;
 use std::time::{Duration, Instant};
 
 /// How often a key's `last_used_at` is written at most (it is a hint, not an audit log).
@@ -29,12 +28,7 @@ impl FromRequestParts<AppState> for Authed {
         let owner = state.store.authenticate(presented).await?.ok_or_else(ApiError::unauthenticated)?;
         let now = Instant::now();
         if let Some(limit) = state.config.rate_limit.for_mode(owner.livemode) {
-            if let Err(seconds) = state.limiter.check(&owner.key_id.to_string(), limit, now) {
-                let mut err =
-                    ApiError::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s."));
-                err.retry_after = Some(seconds);
-                return Err(err);
-            }
+            state.limiter.check(&owner.key_id.to_string(), limit, now).map_err(ApiError::rate_limited)?;
         }
         touch(state, &owner, now);
         Ok(Authed(owner))

@@ -48,6 +48,14 @@ impl ApiError {
         }
     }
 
+    /// 429 with how many seconds to wait.
+    pub fn rate_limited(seconds: u64) -> Self {
+        ApiError {
+            body: ErrorBody::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s.")),
+            retry_after: Some(seconds),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.body.error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

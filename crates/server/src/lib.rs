@@ -9,12 +9,14 @@ pub mod http;
 pub mod idempotency;
 pub mod ids;
 pub mod openapi;
+pub mod processor;
 pub mod rate_limit;
 pub mod routes;
 pub mod store;
 
 use crate::clock::Clock;
 use crate::http::StaticApp;
+use crate::processor::{PaymentProcessor, SandboxProcessor};
 use crate::rate_limit::{RateLimitSetting, RateLimiter};
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
@@ -50,11 +52,29 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// When each key's last use was last written down.
     pub key_touches: Arc<Mutex<HashMap<uuid::Uuid, Instant>>>,
+    /// Charges live cards; none is configured yet, so live links refuse payment.
+    pub live_processor: Option<Arc<dyn PaymentProcessor>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        AppState { store, clock, config: Arc::new(config), limiter: Arc::default(), key_touches: Arc::default() }
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            limiter: Arc::default(),
+            key_touches: Arc::default(),
+            live_processor: None,
+        }
+    }
+
+    /// Who charges cards for links of this mode: the sandbox for test links.
+    pub fn processor(&self, livemode: bool) -> Option<&dyn PaymentProcessor> {
+        if livemode {
+            self.live_processor.as_deref()
+        } else {
+            Some(&SandboxProcessor)
+        }
     }
 }
 
@@ -71,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
     let openapi = Arc::new(openapi::document());
     let v2 = routes::links::router()
+        .merge(routes::payments::router())
         .merge(routes::account::router())
         .route(
             "/openapi.json",
@@ -126,7 +147,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(purge_idempotency_keys(state.clone()));
-    let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    // The client address feeds the checkout's limit against card testing.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     purge.abort();
     result
 }

@@ -1,7 +1,7 @@
 //! The server's own OpenAPI 3.1 document, generated from the route annotations and the
 //! contract types, served at `/v2/openapi.json`.
 
-use crate::routes::{account, links, public};
+use crate::routes::{account, checkout, links, payments, public};
 use paylinks_api::ErrorBody;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -34,7 +34,8 @@ impl Modify for ApiKeyAuth {
     info(title = "paylinks v2 API", version = "2026-05-01",
          description = "Payment links, compatible with the RevKeen v2 contract. Every response carries RevKeen-Version and X-Request-Id."),
     paths(links::create, links::list, links::retrieve, links::change_status, links::expire, links::deactivate,
-          links::activate, links::archive, public::retrieve, account::retrieve),
+          links::activate, links::archive, payments::list_payments, payments::stats, public::retrieve,
+          checkout::checkout, account::retrieve),
     modifiers(&ApiKeyAuth),
     tags((name = "Payment Links"), (name = "Public", description = "No key; used by the checkout page"),
          (name = "Account", description = "ext: who the key belongs to")),

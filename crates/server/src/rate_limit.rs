@@ -48,6 +48,16 @@ impl RateLimitSetting {
     }
 }
 
+impl RateLimitSetting {
+    /// Checkout attempts (per client address, per link), against card testing; `off` disables them.
+    pub fn for_checkout(self) -> Option<(Limit, Limit)> {
+        match self {
+            RateLimitSetting::Off => None,
+            _ => Some((Limit { per_minute: 20, burst: 10 }, Limit { per_minute: 120, burst: 60 })),
+        }
+    }
+}
+
 struct Bucket {
     tokens: f64,
     refilled: Instant,

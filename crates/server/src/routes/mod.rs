@@ -1,3 +1,5 @@
 pub mod account;
+pub mod checkout;
 pub mod links;
+pub mod payments;
 pub mod public;

@@ -5,16 +5,20 @@ use crate::store::LinkView;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use paylinks_api::{ErrorBody, LinkStatus, PaymentLink, PublicLineItem, PublicLinkEnvelope, PublicPaymentLink};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/payment-links/{public_id}", get(retrieve))
+    Router::new()
+        .route("/payment-links/{public_id}", get(retrieve))
+        .route("/payment-links/{public_id}/checkout", post(super::checkout::checkout))
 }
 
 /// What the checkout page shows of a link.
 pub fn public_view(link: &PaymentLink, merchant_name: &str) -> PublicPaymentLink {
+    let position = |id: Option<uuid::Uuid>| link.line_items.iter().position(|item| Some(item.product_id) == id);
+    let settings = link.settings.clone();
     let first = link.line_items.first().map(|item| &item.product_details);
     let recurring = first.and_then(|d| d.recurring.as_ref());
     PublicPaymentLink {
@@ -46,6 +50,16 @@ pub fn public_view(link: &PaymentLink, merchant_name: &str) -> PublicPaymentLink
         collect_shipping: link.collect_shipping,
         allow_promotion_codes: link.allow_promotion_codes,
         livemode: link.livemode,
+        link_type: settings.link_type,
+        description: settings.description,
+        cover_image_url: settings.cover_image_url,
+        allow_quantity_adjustment: settings.allow_quantity_adjustment,
+        custom_amount: settings.custom_amount,
+        collect_address: settings.collect_address,
+        collect_phone: settings.collect_phone,
+        custom_fields: settings.custom_fields,
+        default_item: position(link.default_product_id),
+        highlighted_item: position(link.highlighted_product_id),
     }
 }
 
@@ -62,5 +76,8 @@ pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<Strin
     let stored = state.store.get_public_link(&public_id, view).await?;
     let stored = stored.filter(|s| s.link.status == LinkStatus::Active).ok_or_else(ApiError::not_found)?;
     let data = public_view(&stored.link, &stored.merchant_name);
+    if let Err(err) = state.store.record_view(stored.link.id).await {
+        tracing::warn!(error = %err, "could not count a view");
+    }
     Ok(Reply::json(StatusCode::OK, &PublicLinkEnvelope { data }))
 }

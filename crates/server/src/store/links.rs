@@ -38,16 +38,17 @@ const COLUMNS: &str = "l.id, l.merchant_id, l.livemode, l.public_id, l.name, l.s
     l.amount_minor, l.currency, l.invoice_id, l.subscription_id, l.product_ids, l.line_items, l.success_url, \
     l.cancel_url, l.redirect_url, l.collect_shipping, l.allow_promotion_codes, l.tax_behavior, l.metadata, \
     l.expires_at, l.selection_mode, l.default_product_id, l.highlighted_product_id, l.status_changed_at, \
-    l.created_at, l.updated_at, l.version, m.name AS merchant_name";
+    l.created_at, l.updated_at, l.version, l.settings, l.max_completions, l.completed_count, \
+    m.name AS merchant_name";
 
 const FROM: &str = "FROM payment_links l JOIN merchants m ON m.id = l.merchant_id";
 
-fn enum_str<T: Serialize>(value: &T) -> String {
+pub(super) fn enum_str<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// JSON text of the structured columns (ids, line items, metadata).
-fn json<T: Serialize>(value: &T) -> String {
+pub(super) fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serialises")
 }
 
@@ -55,7 +56,7 @@ fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error 
     sqlx::Error::Decode(Box::new(e))
 }
 
-fn from_text<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+pub(super) fn from_text<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
     serde_json::from_str(&row.try_get::<String, _>(column)?).map_err(decode_err)
 }
 
@@ -63,7 +64,7 @@ fn enum_col<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::
     serde_json::from_value(serde_json::Value::String(row.try_get(column)?)).map_err(decode_err)
 }
 
-fn uuid_col(row: &AnyRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub(super) fn uuid_col(row: &AnyRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
     row.try_get::<Option<String>, _>(column)?.map(|s| s.parse().map_err(decode_err)).transpose()
 }
 
@@ -106,6 +107,9 @@ fn stored_link(row: &AnyRow, view: LinkView) -> Result<StoredLink, sqlx::Error> 
         is_active: status == LinkStatus::Active,
         status_changed_at: micros_col(row, "status_changed_at")?,
         livemode: get_bool(row, "livemode")?,
+        settings: from_text(row, "settings")?,
+        max_completions: row.try_get("max_completions")?,
+        completed_count: row.try_get("completed_count")?,
     };
     Ok(StoredLink { link, version: row.try_get("version")?, merchant_name: row.try_get("merchant_name")? })
 }
@@ -184,9 +188,10 @@ pub async fn insert_link(
         "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
          amount_minor, currency, invoice_id, subscription_id, product_ids, line_items, success_url, cancel_url, \
          redirect_url, collect_shipping, allow_promotion_codes, tax_behavior, metadata, expires_at, selection_mode, \
-         default_product_id, highlighted_product_id, status_changed_at, created_at, updated_at, version) \
+         default_product_id, highlighted_product_id, status_changed_at, created_at, updated_at, version, settings, \
+         max_completions) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $24, $25, $26, $27, $27, $27, 0)",
+         $22, $23, $24, $25, $26, $27, $27, $27, 0, $28, $29)",
     )
     .bind(id.to_string())
     .bind(scope.merchant_id.to_string())
@@ -215,6 +220,8 @@ pub async fn insert_link(
     .bind(new.default_product_id.map(|u| u.to_string()))
     .bind(new.highlighted_product_id.map(|u| u.to_string()))
     .bind(now)
+    .bind(json(&new.settings))
+    .bind(new.max_completions)
     .execute(&mut *conn)
     .await?;
     find_link(conn, scope, &id.to_string(), view).await?.ok_or(sqlx::Error::RowNotFound)

@@ -7,11 +7,13 @@ mod catalog;
 mod idempotency;
 mod keys;
 mod links;
+mod payments;
 
 pub use catalog::{load_catalog, NewPrice, NewProduct};
 pub use idempotency::{claim, complete, Claim, IdempotencyKey, StoredResponse};
 pub use keys::{ApiKeyRecord, KeyOwner, NewApiKey};
 pub use links::{find_link, insert_link, update_status, LinkView, StatusChange, StoredLink};
+pub use payments::{count_completion, insert_payment};
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

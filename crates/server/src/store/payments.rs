@@ -1,0 +1,115 @@
+//! Payments on links, the link's completion count and cap, and per-link statistics.
+
+use super::links::{from_text, json};
+use super::{to_micros, Conn, Scope, Store};
+use chrono::{DateTime, Utc};
+use paylinks_api::checkout::{LinkStats, Payment, PaymentStatus, Revenue};
+use sqlx::Row;
+use uuid::Uuid;
+
+/// Counts one successful payment on a link that is still payable and under its cap; the link
+/// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
+/// the link could not take it (completed, capped or changed meanwhile).
+pub async fn count_completion(conn: &mut Conn, link_id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let completes = "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
+    let sql = format!(
+        "UPDATE payment_links SET completed_count = completed_count + 1, \
+         status = CASE WHEN {completes} THEN 'completed' ELSE status END, \
+         status_changed_at = CASE WHEN {completes} THEN $2 ELSE status_changed_at END, \
+         updated_at = CASE WHEN {completes} THEN $2 ELSE updated_at END, \
+         version = CASE WHEN {completes} THEN version + 1 ELSE version END \
+         WHERE id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) \
+         AND (max_completions IS NULL OR completed_count < max_completions)"
+    );
+    let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_payment(conn: &mut Conn, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, livemode, link_id, status, amount_minor, currency, details, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&payment.id)
+    .bind(scope.merchant_id.to_string())
+    .bind(scope.livemode)
+    .bind(payment.payment_link_id.to_string())
+    .bind(payment.status.as_str())
+    .bind(payment.amount_minor)
+    .bind(&payment.currency)
+    .bind(json(payment))
+    .bind(to_micros(payment.created_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Counts one view of a link's public page.
+    pub async fn record_view(&self, link_id: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE payment_links SET view_count = view_count + 1 WHERE id = $1")
+            .bind(link_id.to_string())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// A page of a link's payments, newest first, and how many there are.
+    pub async fn list_payments(
+        &self,
+        scope: Scope,
+        link_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Payment>, i64), sqlx::Error> {
+        let cond = "WHERE link_id = $1 AND merchant_id = $2 AND livemode = $3";
+        let (link, merchant) = (link_id.to_string(), scope.merchant_id.to_string());
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM payments {cond}"))
+            .bind(&link)
+            .bind(&merchant)
+            .bind(scope.livemode)
+            .fetch_one(&self.reader)
+            .await?
+            .try_get(0)?;
+        let rows = sqlx::query(&format!(
+            "SELECT details FROM payments {cond} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+        ))
+        .bind(&link)
+        .bind(&merchant)
+        .bind(scope.livemode)
+        .fetch_all(&self.reader)
+        .await?;
+        let payments = rows.iter().map(|r| from_text(r, "details")).collect::<Result<_, _>>()?;
+        Ok((payments, total))
+    }
+
+    pub async fn link_stats(&self, scope: Scope, link_id: Uuid) -> Result<LinkStats, sqlx::Error> {
+        let (link, merchant) = (link_id.to_string(), scope.merchant_id.to_string());
+        let views: i64 = sqlx::query("SELECT view_count FROM payment_links WHERE id = $1")
+            .bind(&link)
+            .fetch_one(&self.reader)
+            .await?
+            .try_get(0)?;
+        let rows = sqlx::query(
+            "SELECT status, currency, COUNT(*) AS n, CAST(SUM(amount_minor) AS BIGINT) AS amount FROM payments \
+             WHERE link_id = $1 AND merchant_id = $2 AND livemode = $3 GROUP BY status, currency ORDER BY currency",
+        )
+        .bind(&link)
+        .bind(&merchant)
+        .bind(scope.livemode)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut stats = LinkStats { views, checkout_attempts: 0, successful_payments: 0, revenue: Vec::new() };
+        for row in rows {
+            let n: i64 = row.try_get("n")?;
+            stats.checkout_attempts += n;
+            if row.try_get::<String, _>("status")? == PaymentStatus::Succeeded.as_str() {
+                stats.successful_payments += n;
+                stats
+                    .revenue
+                    .push(Revenue { currency: row.try_get("currency")?, amount_minor: row.try_get("amount")? });
+            }
+        }
+        Ok(stats)
+    }
+}
