@@ -102,7 +102,7 @@ fn luhn_ok(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `MM/YY` or `MM/YYYY` (spaces allowed) → (month, full year); the card must not have expired

@@ -117,6 +117,8 @@ pub struct TestApp {
     /// A sandbox key of merchant "Acme".
     pub key: String,
     pub scope: Scope,
+    /// The test's own database, for checks that look under the API.
+    pub db_url: String,
     _db: TempDb,
 }
 
@@ -161,7 +163,8 @@ impl TestApp {
         tokio::spawn(paylinks_server::serve(listener, state, std::future::pending()));
         let key = store.create_key("Acme", false, clock.now()).await.unwrap();
         let scope = Scope { merchant_id: key.owner.merchant_id, livemode: false };
-        TestApp { base, client: reqwest::Client::new(), store, clock, key: key.secret, scope, _db: db }
+        let db_url = db.url.clone();
+        TestApp { base, client: reqwest::Client::new(), store, clock, key: key.secret, scope, db_url, _db: db }
     }
 
     pub async fn new_key(&self, merchant: &str, livemode: bool) -> String {

@@ -1,0 +1,432 @@
+//! The public checkout: test cards, totals from the stored link, the completion cap under
+//! concurrency, idempotent double submits, success_url placeholders, uniform 404s, the merchant's
+//! payments and stats, and no card number anywhere after a run.
+
+mod common;
+
+use common::{expect_error, parts, Db, Options, TestApp};
+use paylinks_server::rate_limit::RateLimitSetting;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+on_both_backends!(
+    test_cards_decide_the_outcome,
+    totals_come_from_the_stored_link,
+    cap_holds_under_concurrent_payments,
+    double_submit_pays_once,
+    success_url_placeholders_are_filled_and_encoded,
+    unavailable_links_share_one_404,
+    merchant_sees_payments_and_stats,
+    invoice_links_complete_and_live_links_refuse,
+);
+
+const SUCCESS: &str = "4111 1111 1111 1111";
+
+fn customer(card: &str) -> Value {
+    json!({
+        "email": "ann@example.com",
+        "name": "Ann Lee",
+        "card": { "number": card, "expiry": "12/34", "cvc": "123" },
+    })
+}
+
+fn with(mut body: Value, extra: Value) -> Value {
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+async fn pay(app: &TestApp, public_id: &str, body: &Value, key: Option<&str>) -> reqwest::Response {
+    let mut req = app.client.post(app.url(&format!("/public/payment-links/{public_id}/checkout"))).json(body);
+    if let Some(key) = key {
+        req = req.header("idempotency-key", key);
+    }
+    req.send().await.unwrap()
+}
+
+/// Pays and returns the outcome (`data`) of a 200.
+async fn pay_ok(app: &TestApp, public_id: &str, body: &Value) -> Value {
+    let (status, json) = parts(pay(app, public_id, body, None).await).await;
+    assert_eq!(status, 200, "{json}");
+    json["data"].clone()
+}
+
+fn pid(link: &Value) -> String {
+    link["public_id"].as_str().unwrap().to_string()
+}
+
+async fn test_cards_decide_the_outcome(app: TestApp) {
+    let link = app.simple_link("Tea").await;
+    let cases = [
+        (SUCCESS, "succeeded", None),
+        ("4000 0000 0000 0002", "failed", Some("card_declined")),
+        ("4000000000009995", "failed", Some("insufficient_funds")),
+        ("4000-0000-0000-0069", "failed", Some("expired_card")),
+        ("5555 5555 5555 4444", "failed", Some("card_declined")),
+    ];
+    for (card, status, code) in cases {
+        let out = pay_ok(&app, &pid(&link), &customer(card)).await;
+        assert_eq!(out["status"], status, "{card}: {out}");
+        assert_eq!(out["failure_code"].as_str(), code, "{card}");
+        assert_eq!(out["amount_minor"], 1000);
+        if status == "failed" {
+            assert!(out["failure_message"].as_str().unwrap().contains("card"), "{out}");
+            assert!(out["next"].is_null());
+        } else {
+            assert_eq!(out["next"]["type"], "confirmation");
+        }
+    }
+    let other = pay_ok(&app, &pid(&link), &customer("5555 5555 5555 4444")).await;
+    assert!(other["failure_message"].as_str().unwrap().contains("4111 1111 1111 1111"));
+
+    // Luhn, expiry and CVC are checked before any charge, each on its own field.
+    let bad = json!({"email": "ann@example.com", "name": "Ann",
+        "card": {"number": "4111 1111 1111 1112", "expiry": "01/20", "cvc": "12"}});
+    let body = expect_error(pay(&app, &pid(&link), &bad, None).await, 400, "invalid_request").await;
+    for field in ["card.number", "card.expiry", "card.cvc"] {
+        assert!(body["details"]["fields"][field].is_array(), "{field}: {body}");
+    }
+    let wrong_type = json!({"email": "a@b.co", "name": "A", "card": {"number": 4111111111111111u64, "expiry": "12/34", "cvc": "123"}});
+    let body = expect_error(pay(&app, &pid(&link), &wrong_type, None).await, 400, "invalid_request").await;
+    assert!(!body.to_string().contains("4111111111111111"), "the number is not echoed: {body}");
+    let missing = expect_error(pay(&app, &pid(&link), &json!({}), None).await, 400, "invalid_request").await;
+    for field in ["email", "name", "card.number"] {
+        assert!(missing["details"]["fields"][field].is_array(), "{field}: {missing}");
+    }
+}
+
+async fn totals_come_from_the_stored_link(app: TestApp) {
+    let link = app
+        .create_ok(&json!({"name": "Cafe", "allow_quantity_adjustment": true, "line_items": [
+            {"price_data": {"unit_amount": 450, "currency": "usd", "product_data": {"name": "Tea"}}, "quantity": 2},
+            {"price_data": {"unit_amount": 300, "currency": "usd", "product_data": {"name": "Cake"}}},
+        ]}))
+        .await;
+    let out = pay_ok(&app, &pid(&link), &customer(SUCCESS)).await;
+    assert_eq!(out["amount_minor"], 1200);
+    let out = pay_ok(&app, &pid(&link), &with(customer(SUCCESS), json!({"quantities": [3, 5]}))).await;
+    assert_eq!(out["amount_minor"], 3 * 450 + 5 * 300);
+    for (quantities, field) in
+        [(json!([100, 1]), "quantities[0]"), (json!([1, 0]), "quantities[1]"), (json!([1]), "quantities")]
+    {
+        let body = with(customer(SUCCESS), json!({ "quantities": quantities }));
+        let err = expect_error(pay(&app, &pid(&link), &body, None).await, 400, "invalid_request").await;
+        assert!(err["details"]["fields"][field].is_array(), "{field}: {err}");
+    }
+    // A total sent by the browser is not a field: the server decides.
+    let body = with(customer(SUCCESS), json!({"total": 1}));
+    let err = expect_error(pay(&app, &pid(&link), &body, None).await, 400, "invalid_request").await;
+    assert!(err["details"]["fields"]["total"].is_array());
+    let body = with(customer(SUCCESS), json!({"amount_minor": 1}));
+    expect_error(pay(&app, &pid(&link), &body, None).await, 400, "invalid_request").await;
+
+    let fixed = app
+        .create_ok(&json!({"name": "Fixed", "line_items": [
+        {"price_data": {"unit_amount": 450, "product_data": {"name": "Tea"}}, "quantity": 2}]}))
+        .await;
+    let body = with(customer(SUCCESS), json!({"quantities": [3]}));
+    let err = expect_error(pay(&app, &pid(&fixed), &body, None).await, 400, "invalid_request").await;
+    assert_eq!(err["details"]["fields"]["quantities[0]"][0], "cannot be changed on this link");
+
+    let donation = app
+        .create_ok(&json!({"name": "Give", "link_type": "donation", "currency": "JPY",
+            "custom_amount": {"minimum": 100, "maximum": 50000, "preset": 1000}}))
+        .await;
+    for (amount, ok) in [(99, false), (100, true), (50000, true), (50001, false)] {
+        let res = pay(&app, &pid(&donation), &with(customer(SUCCESS), json!({"amount_minor": amount})), None).await;
+        assert_eq!(res.status() == 200, ok, "{amount}");
+    }
+    let err = expect_error(pay(&app, &pid(&donation), &customer(SUCCESS), None).await, 400, "invalid_request").await;
+    assert!(err["details"]["fields"]["amount_minor"].is_array());
+}
+
+async fn cap_holds_under_concurrent_payments(app: TestApp) {
+    let link = app.create_ok(&json!({"name": "Five seats", "amount_minor": 2000, "max_completions": 5})).await;
+    let public_id = pid(&link);
+    let attempts = (0..20).map(|i| {
+        let (client, url) = (app.client.clone(), app.url(&format!("/public/payment-links/{public_id}/checkout")));
+        tokio::spawn(async move {
+            let res = client.post(url).header("idempotency-key", format!("seat-{i}")).json(&customer(SUCCESS));
+            let res = res.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        })
+    });
+    let mut succeeded = 0;
+    for attempt in futures_util::future::join_all(attempts).await {
+        let (status, body) = attempt.unwrap();
+        match status {
+            200 if body["data"]["status"] == "succeeded" => succeeded += 1,
+            200 => assert_eq!(body["data"]["failure_code"], "link_unavailable", "{body}"),
+            404 => assert_eq!(body["error"], "resource_missing"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(succeeded, 5);
+    let (_, after) = parts(app.get(&format!("/v2/payment-links/{}", link["id"].as_str().unwrap())).await).await;
+    assert_eq!(after["completed_count"], 5);
+    assert_eq!(after["status"], "completed");
+    let (_, stats) = parts(app.get(&format!("/v2/payment-links/{}/stats", link["id"].as_str().unwrap())).await).await;
+    assert_eq!(stats["successful_payments"], 5);
+    assert_eq!(stats["revenue"], json!([{"currency": "USD", "amount_minor": 10000}]));
+}
+
+async fn double_submit_pays_once(app: TestApp) {
+    let link = app.simple_link("Once").await;
+    let first = pay(&app, &pid(&link), &customer(SUCCESS), Some("tap-1")).await;
+    assert_eq!(first.status(), 200);
+    let first_body = first.text().await.unwrap();
+    let second = pay(&app, &pid(&link), &customer(SUCCESS), Some("tap-1")).await;
+    assert_eq!(second.headers()["idempotency-replayed"], "true");
+    assert_eq!(second.text().await.unwrap(), first_body);
+    let changed = with(customer(SUCCESS), json!({"email": "bob@example.com"}));
+    expect_error(pay(&app, &pid(&link), &changed, Some("tap-1")).await, 409, "idempotency_conflict").await;
+    let (_, payments) = parts(app.get(&format!("/v2/payment-links/{}/payments", pid(&link))).await).await;
+    assert_eq!(payments["pagination"]["total"], 1, "{payments}");
+}
+
+async fn success_url_placeholders_are_filled_and_encoded(app: TestApp) {
+    let url = "https://shop.example/thanks?c={CHECKOUT_ID}&p={PAYMENT_ID}&a={AMOUNT}&cur={CURRENCY}&cus={CUSTOMER_ID}";
+    let link = app
+        .create_ok(&json!({"name": "Thanks", "amount_minor": 1250, "success_url": url, "customer_id": "cus 1&2"}))
+        .await;
+    assert_eq!(link["after_completion"], "redirect");
+    let out = pay_ok(&app, &pid(&link), &customer(SUCCESS)).await;
+    let expected = format!(
+        "https://shop.example/thanks?c={}&p={}&a=12.50&cur=USD&cus=cus%201%262",
+        out["checkout_id"].as_str().unwrap(),
+        out["payment_id"].as_str().unwrap()
+    );
+    assert_eq!(out["next"], json!({"type": "redirect", "url": expected}));
+
+    let shown = app
+        .create_ok(&json!({"name": "Stay", "amount_minor": 100, "success_url": "https://shop.example/",
+            "after_completion": "confirmation", "confirmation_message": "See you **soon**"}))
+        .await;
+    let out = pay_ok(&app, &pid(&shown), &customer(SUCCESS)).await;
+    assert_eq!(out["next"], json!({"type": "confirmation", "message": "See you **soon**"}));
+    let err = expect_error(
+        app.create(&json!({"name": "X", "amount_minor": 1, "after_completion": "redirect"})).await,
+        400,
+        "invalid_request",
+    )
+    .await;
+    assert!(err["details"]["fields"]["after_completion"].is_array());
+}
+
+async fn unavailable_links_share_one_404(app: TestApp) {
+    let missing = "pl_AAAAAAAAAAAAAAAAAAAA".to_string();
+    let mut ids = vec![missing, "not-an-id".into()];
+    for status in ["inactive", "archived", "expired"] {
+        let link = app.simple_link(status).await;
+        assert_eq!(app.set_status(link["id"].as_str().unwrap(), status).await.status(), 200);
+        ids.push(pid(&link));
+    }
+    let draft = app.create_ok(&json!({"name": "Draft", "amount_minor": 1, "status": "draft"})).await;
+    ids.push(pid(&draft));
+    let done = app.create_ok(&json!({"name": "One", "amount_minor": 1, "max_completions": 1})).await;
+    assert_eq!(pay_ok(&app, &pid(&done), &customer(SUCCESS)).await["status"], "succeeded");
+    ids.push(pid(&done));
+    let mut bodies = Vec::new();
+    for id in &ids {
+        let res = pay(&app, id, &customer(SUCCESS), None).await;
+        assert_eq!(res.status(), 404, "{id}");
+        bodies.push(res.text().await.unwrap());
+        let res = app.client.get(app.url(&format!("/public/payment-links/{id}"))).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{id}");
+        bodies.push(res.text().await.unwrap());
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+}
+
+async fn merchant_sees_payments_and_stats(app: TestApp) {
+    let link = app
+        .create_ok(&json!({"name": "Workshop", "amount_minor": 5000, "collect_phone": true, "collect_address": true,
+            "custom_fields": [{"key": "diet", "label": "Dietary needs", "type": "dropdown", "options": ["None", "Vegan"], "required": true}]}))
+        .await;
+    let public_id = pid(&link);
+    for _ in 0..3 {
+        let res = app.client.get(app.url(&format!("/public/payment-links/{public_id}"))).send().await.unwrap();
+        let (_, view) = parts(res).await;
+        assert_eq!(view["data"]["custom_fields"][0]["key"], "diet");
+        assert!(view["data"].get("metadata").is_none() && view["data"].get("id").is_none());
+    }
+    let full = with(
+        customer(SUCCESS),
+        json!({"phone": "+1 415 555 0100", "custom_fields": {"diet": "Vegan"},
+            "billing_address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}}),
+    );
+    let err = expect_error(pay(&app, &public_id, &customer(SUCCESS), None).await, 400, "invalid_request").await;
+    for field in ["phone", "billing_address", "custom_fields.diet"] {
+        assert!(err["details"]["fields"][field].is_array(), "{field}: {err}");
+    }
+    assert_eq!(pay_ok(&app, &public_id, &full).await["status"], "succeeded");
+    let declined = with(full.clone(), json!({"card": {"number": "4000000000000002", "expiry": "12/34", "cvc": "123"}}));
+    assert_eq!(pay_ok(&app, &public_id, &declined).await["status"], "failed");
+
+    let (status, payments) = parts(app.get(&format!("/v2/payment-links/{public_id}/payments?limit=1")).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(payments["pagination"], json!({"limit": 1, "offset": 0, "total": 2, "hasMore": true}));
+    let newest = &payments["data"][0];
+    assert_eq!(newest["status"], "failed");
+    assert_eq!((newest["card_brand"].as_str(), newest["card_last4"].as_str()), (Some("visa"), Some("0002")));
+    let (_, older) = parts(app.get(&format!("/v2/payment-links/{public_id}/payments?offset=1")).await).await;
+    let paid = &older["data"][0];
+    assert_eq!(paid["status"], "succeeded");
+    assert_eq!(paid["custom_fields"], json!({"diet": "Vegan"}));
+    assert_eq!(paid["billing_address"]["city"], "Springfield");
+    assert_eq!(paid["customer_phone"], "+1 415 555 0100");
+    assert_eq!(paid["customer_email"], "ann@example.com");
+
+    let (_, stats) = parts(app.get(&format!("/v2/payment-links/{public_id}/stats")).await).await;
+    assert_eq!(
+        stats,
+        json!({"views": 3, "checkout_attempts": 2, "successful_payments": 1,
+            "revenue": [{"currency": "USD", "amount_minor": 5000}]})
+    );
+    // Another merchant sees none of it.
+    let other = app.new_key("Other", false).await;
+    for path in ["payments", "stats"] {
+        expect_error(
+            app.get_as(&other, &format!("/v2/payment-links/{public_id}/{path}")).await,
+            404,
+            "resource_missing",
+        )
+        .await;
+    }
+}
+
+async fn invoice_links_complete_and_live_links_refuse(app: TestApp) {
+    let invoice = app
+        .create_ok(
+            &json!({"name": "Invoice 7", "mode": "invoice", "invoice_id": uuid::Uuid::new_v4(), "amount_minor": 900}),
+        )
+        .await;
+    assert_eq!(pay_ok(&app, &pid(&invoice), &customer(SUCCESS)).await["status"], "succeeded");
+    let (_, after) = parts(app.get(&format!("/v2/payment-links/{}", pid(&invoice))).await).await;
+    assert_eq!((after["status"].as_str(), after["completed_count"].as_i64()), (Some("completed"), Some(1)));
+
+    let live = app.new_key("Acme Live", true).await;
+    let res = app
+        .send_as(&live, Method::POST, "/v2/payment-links", &json!({"name": "Live", "amount_minor": 100}), None)
+        .await;
+    let (_, link) = parts(res).await;
+    let out = pay_ok(&app, &pid(&link), &customer(SUCCESS)).await;
+    assert_eq!(out["status"], "failed");
+    assert_eq!(out["failure_code"], "live_payments_unavailable");
+    assert!(out["failure_message"].as_str().unwrap().contains("not been charged"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_attempts_are_rate_limited_per_client() {
+    let app =
+        TestApp::spawn_with(Db::Sqlite, Options { rate_limit: RateLimitSetting::Default, ..Options::default() }).await;
+    let link = app.simple_link("Limited").await;
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(pay(&app, &pid(&link), &customer("4000 0000 0000 0002"), None).await);
+    }
+    let last = statuses.pop().unwrap();
+    assert!(last.headers().get("retry-after").is_some());
+    expect_error(last, 429, "rate_limited").await;
+    assert!(statuses[..10].iter().all(|r| r.status() == 200));
+}
+
+/// Card numbers as customers type them in this test; none may be found after the run.
+const CARDS: [&str; 4] = ["4111 1111 1111 1111", "4000000000000002", "4000-0000-0000-9995", "4111111111111112"];
+
+fn card_traces(haystack: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(haystack);
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    CARDS.iter().map(|c| c.replace([' ', '-'], "")).filter(|digits| compact.contains(digits.as_str())).collect()
+}
+
+async fn pay_every_card(client: &reqwest::Client, base: &str, key: &str) {
+    let res = client
+        .post(format!("{base}/v2/payment-links"))
+        .header("x-api-key", key)
+        .json(&json!({"name": "Secret test", "amount_minor": 700}))
+        .send()
+        .await
+        .unwrap();
+    let link: Value = res.json().await.unwrap();
+    for (i, card) in CARDS.iter().enumerate() {
+        let res = client
+            .post(format!("{base}/public/payment-links/{}/checkout", pid(&link)))
+            .header("idempotency-key", format!("k{i}"))
+            .json(&customer(card))
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(res.status().as_u16(), 200 | 400), "{card}");
+    }
+    let typo =
+        json!({"email": "a@b.co", "name": "A", "card": {"number": 4111111111111111u64, "expiry": "1", "cvc": "1"}});
+    let url = format!("{base}/public/payment-links/{}/checkout", pid(&link));
+    let res = client.post(url).header("idempotency-key", "k-typo").json(&typo).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+/// The real binary with every log level on: afterwards, neither its logs nor any byte of the
+/// SQLite files hold a card number.
+#[test]
+fn no_card_number_in_the_database_files_or_logs() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("paylinks-cards-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/cards.sqlite", dir.display());
+    let log_path = dir.join("server.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paylinks"))
+        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0", "--static-dir", "no-such-dir"])
+        .env("RUST_LOG", "trace")
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
+    let (mut key, mut base) = (None, None);
+    for line in lines.by_ref() {
+        if let Some(k) = line.split_whitespace().find(|w| w.starts_with("rk_sandbox_")) {
+            key = Some(k.to_string());
+        }
+        if let Some(rest) = line.strip_prefix("paylinks is serving on ") {
+            base = rest.split_whitespace().next().map(String::from);
+            break;
+        }
+    }
+    let (key, base) = (key.unwrap(), base.unwrap());
+    tokio::runtime::Runtime::new().unwrap().block_on(pay_every_card(&reqwest::Client::new(), &base, &key));
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    let stdout: Vec<u8> = lines.collect::<Vec<_>>().join("\n").into_bytes();
+
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(card_traces(&bytes).is_empty(), "card number found in {}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 2, "the database and the log were both checked");
+    assert!(std::fs::read_to_string(&log_path).unwrap().contains("checkout"), "trace logging was on");
+    assert!(card_traces(&stdout).is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// PostgreSQL: every row of every table, as text, holds no card number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_card_number_in_postgres() {
+    let Some(db) = Db::postgres() else { return };
+    let app = TestApp::spawn(db).await;
+    pay_every_card(&app.client, &app.base, &app.key).await;
+    let pool = sqlx::AnyPool::connect(&app.db_url).await.unwrap();
+    for table in ["payments", "payment_links", "idempotency_keys", "api_keys", "merchants"] {
+        let sql = format!("SELECT COALESCE(string_agg(t::text, ' '), '') FROM {table} t");
+        let text: String = sqlx::Row::get(&sqlx::query(&sql).fetch_one(&pool).await.unwrap(), 0);
+        assert!(text.contains("py_") || table != "payments", "the payments were written");
+        assert!(card_traces(text.as_bytes()).is_empty(), "card number found in {table}");
+    }
+    pool.close().await;
+}
