@@ -45,7 +45,7 @@ pub struct Client {
     pub key: String,
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+pub(crate) async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
     if response.ok() {

@@ -117,8 +117,8 @@ async fn signed_out_visitors_land_on_sign_in_and_keep_what_they_typed() {
 }
 
 mod create_form {
+    use paylinks_app::form_support::key_for;
     use paylinks_app::link_form::{LineRow, LinkForm, Pricing};
-    use paylinks_app::pages::new_link::key_for;
     use wasm_bindgen_test::*;
 
     fn now() -> chrono::DateTime<chrono::Utc> {

@@ -4,16 +4,13 @@
 //! error reuses it, so it can never create two links.
 
 use crate::app::use_session;
+use crate::form_support::{focus_first_invalid, key_for, now};
 use crate::link_form::{LineRow, LinkForm, Pricing};
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, SelectionMode, TaxBehavior};
 use std::collections::HashSet;
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
-}
 
 /// A `datetime-local` value ("2026-11-22T10:30", the merchant's own time) as UTC.
 fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -22,28 +19,6 @@ fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     }
     let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
     (!ms.is_nan()).then(|| chrono::DateTime::from_timestamp_millis(ms as i64)).flatten()
-}
-
-/// Puts the keyboard on the first field that needs attention, once the page has re-rendered.
-fn focus_first_invalid() {
-    request_animation_frame(|| {
-        use wasm_bindgen::JsCast;
-        let first = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(el) = first {
-            let _ = el.focus();
-        }
-    });
-}
-
-/// The idempotency key for `request`: the previous one while the request is unchanged.
-pub fn key_for(previous: Option<(CreatePaymentLink, String)>, request: &CreatePaymentLink) -> String {
-    match previous {
-        Some((sent, key)) if &sent == request => key,
-        _ => uuid::Uuid::new_v4().to_string(),
-    }
 }
 
 #[component]

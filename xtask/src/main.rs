@@ -41,11 +41,20 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
+/// The dashboard into `dist/`, then the checkout page as its own small build into
+/// `dist/checkout/` (in this order: Trunk empties its output directory first).
+const APP_BUILDS: [&[&str]; 2] = [
+    &["trunk", "build", "--release"],
+    &["trunk", "build", "--release", "checkout.html", "--dist", "dist/checkout", "--public-url", "/checkout/"],
+];
+
 fn dev(root: &Path, serve_args: &[String]) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
     run::step("Building the app (release)");
     let path = tools::path_with_tools(root);
-    run::command(root, &["trunk", "build", "--release"], &[("PATH", &path)])?;
+    for build in APP_BUILDS {
+        run::command(root, build, &[("PATH", &path)])?;
+    }
     run::step("Building the server (release)");
     run::command(root, &["cargo", "build", "--release", "-p", "paylinks-server"], &[])?;
     run::step("Starting paylinks (Ctrl-C stops it)");
@@ -102,7 +111,8 @@ fn test(root: &Path) -> Result<(), String> {
         &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
     );
     let path = tools::path_with_tools(root);
-    summary.check("release build of the app", root, &["trunk", "build", "--release"], &[("PATH", &path)]);
+    summary.check("release build of the dashboard", root, APP_BUILDS[0], &[("PATH", &path)]);
+    summary.check("release build of the checkout", root, APP_BUILDS[1], &[("PATH", &path)]);
     // One browser at a time: each test starts its own server, chromedriver and Chromium.
     summary.tests(
         "end-to-end tests (real server, release app, headless Chromium)",

@@ -13,21 +13,36 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
-/// The app's `index.html` and the Content-Security-Policy that lets exactly its inline loader run.
+/// Where Trunk puts the checkout page's own build, inside the app's directory.
+pub const CHECKOUT_DIR: &str = "checkout";
+
+/// The built pages: the dashboard's and the checkout's `index.html`, and the
+/// Content-Security-Policy that lets exactly their inline loaders run.
 #[derive(Clone)]
 pub struct StaticApp {
     pub dir: PathBuf,
-    /// Shared, not copied, by every app route that falls back to it.
-    pub index_html: Bytes,
+    pub pages: AppPages,
     pub csp: HeaderValue,
 }
 
+/// Shared, not copied, by every app route that falls back to them.
+#[derive(Clone)]
+pub struct AppPages {
+    pub dashboard: Bytes,
+    /// `None` when only the dashboard was built: `/l/…` then gets the dashboard's page.
+    pub checkout: Option<Bytes>,
+}
+
 impl StaticApp {
-    /// Loads `dir/index.html` (as Trunk built it); `None` when the app has not been built.
+    /// Loads `dir/index.html` and `dir/checkout/index.html` (as Trunk built them); `None` when
+    /// the app has not been built.
     pub fn load(dir: &Path) -> Option<StaticApp> {
-        let index_html = std::fs::read_to_string(dir.join("index.html")).ok()?;
-        let csp = content_security_policy(&inline_script_hashes(&index_html));
-        Some(StaticApp { dir: dir.to_path_buf(), index_html: Bytes::from(index_html), csp })
+        let dashboard = std::fs::read_to_string(dir.join("index.html")).ok()?;
+        let checkout = std::fs::read_to_string(dir.join(CHECKOUT_DIR).join("index.html")).ok();
+        let mut hashes = inline_script_hashes(&dashboard);
+        hashes.extend(checkout.iter().flat_map(|html| inline_script_hashes(html)));
+        let pages = AppPages { dashboard: Bytes::from(dashboard), checkout: checkout.map(Bytes::from) };
+        Some(StaticApp { dir: dir.to_path_buf(), pages, csp: content_security_policy(&hashes) })
     }
 }
 
@@ -103,16 +118,18 @@ fn is_hashed_asset(path: &str) -> bool {
     stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// App routes (paths without a file extension) get the app's index.html; the app shows its own
-/// "not found" page for routes it does not know.
-pub async fn spa_fallback(index_html: Option<Bytes>, uri: Uri) -> Response {
+/// App routes (paths without a file extension) get a page: `/l/…` the checkout's, the rest the
+/// dashboard's, which shows its own "not found" page for routes it does not know.
+pub async fn spa_fallback(pages: Option<AppPages>, uri: Uri) -> Response {
     let last = uri.path().rsplit('/').next().unwrap_or_default();
-    match index_html {
-        Some(html) if !last.contains('.') => {
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(html)).into_response()
-        }
-        _ => not_found().await,
-    }
+    let Some(pages) = pages.filter(|_| !last.contains('.')) else {
+        return not_found().await;
+    };
+    let html = match pages.checkout {
+        Some(checkout) if uri.path().starts_with("/l/") => checkout,
+        _ => pages.dashboard,
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from(html)).into_response()
 }
 
 pub async fn not_found() -> Response {

@@ -108,8 +108,8 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(http::public_cors());
     let app_files = config.static_app.clone();
-    let index_html = app_files.as_ref().map(|a| a.index_html.clone());
-    let spa = move |uri| http::spa_fallback(index_html.clone(), uri);
+    let pages = app_files.as_ref().map(|a| a.pages.clone());
+    let spa = move |uri| http::spa_fallback(pages.clone(), uri);
     let site: Router<AppState> = match &app_files {
         Some(files) => Router::new().fallback_service(
             ServeDir::new(&files.dir)

@@ -8,13 +8,18 @@ use paylinks_server::http::StaticApp;
 use std::time::Duration;
 
 const LOADER: &str = "import init from '/paylinks-app-0123456789abcdef.js'; await init();";
+const CHECKOUT_LOADER: &str = "import init from '/checkout/checkout-0123456789abcdef.js'; await init();";
+
+fn page(loader: &str) -> String {
+    format!("<!DOCTYPE html><html><head><script type=\"module\">{loader}</script></head><body></body></html>")
+}
 
 fn built_app() -> (std::path::PathBuf, StaticApp) {
     let dir = std::env::temp_dir().join(format!("paylinks-dist-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let index =
-        format!("<!DOCTYPE html><html><head><script type=\"module\">{LOADER}</script></head><body></body></html>");
-    std::fs::write(dir.join("index.html"), index).unwrap();
+    std::fs::write(dir.join("index.html"), page(LOADER)).unwrap();
+    std::fs::create_dir_all(dir.join("checkout")).unwrap();
+    std::fs::write(dir.join("checkout").join("index.html"), page(CHECKOUT_LOADER)).unwrap();
     std::fs::write(dir.join("paylinks-app-0123456789abcdef.js"), "export default function init() {}\n".repeat(200))
         .unwrap();
     std::fs::write(dir.join("favicon.svg"), "<svg/>").unwrap();
@@ -32,18 +37,27 @@ async fn serves_the_app_with_a_strict_csp_caching_and_fallback() {
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
     use base64::Engine;
     use sha2::Digest;
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(LOADER.as_bytes()));
-    assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'")), "{csp}");
+    let hash = |s: &str| base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(s.as_bytes()));
+    let (dashboard, checkout) = (hash(LOADER), hash(CHECKOUT_LOADER));
+    assert!(
+        csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{dashboard}' 'sha256-{checkout}'")),
+        "{csp}"
+    );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(res.headers()["cache-control"], "no-cache");
     assert!(res.text().await.unwrap().contains(LOADER));
 
-    // App routes fall back to index.html; missing files and API routes do not.
-    for route in ["/links", "/links/pl_AAAAAAAAAAAAAAAAAAAA", "/l/pl_AAAAAAAAAAAAAAAAAAAA"] {
+    // App routes fall back to their page: checkout links to the checkout's own build, the rest
+    // to the dashboard; missing files and API routes do not.
+    for (route, loader) in [
+        ("/links", LOADER),
+        ("/links/pl_AAAAAAAAAAAAAAAAAAAA", LOADER),
+        ("/l/pl_AAAAAAAAAAAAAAAAAAAA", CHECKOUT_LOADER),
+    ] {
         let res = app.client.get(app.url(route)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{route}");
-        assert!(res.text().await.unwrap().contains(LOADER), "{route}");
+        assert!(res.text().await.unwrap().contains(loader), "{route}");
     }
     expect_error(app.client.get(app.url("/missing.js")).send().await.unwrap(), 404, "resource_missing").await;
     expect_error(app.get("/v2/nope").await, 404, "resource_missing").await;

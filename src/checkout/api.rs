@@ -1,0 +1,27 @@
+//! The checkout's only calls: the public link and the payment. No key is ever sent.
+
+use crate::api::{decode, ApiError};
+use gloo_net::http::Request;
+use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult};
+use paylinks_api::{PublicLinkEnvelope, PublicPaymentLink};
+
+fn path(public_id: &str, rest: &str) -> String {
+    format!("/public/payment-links/{}{rest}", js_sys::encode_uri_component(public_id))
+}
+
+async fn send<T: serde::de::DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
+    let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
+    decode(request.send().await.map_err(|e| ApiError::Network(e.to_string()))?).await
+}
+
+pub async fn public_link(public_id: &str) -> Result<PublicPaymentLink, ApiError> {
+    let envelope: PublicLinkEnvelope = send(Request::get(&path(public_id, "")).build()).await?;
+    Ok(envelope.data)
+}
+
+/// Pays; the same `idempotency_key` never pays twice.
+pub async fn pay(public_id: &str, body: &CheckoutRequest, idempotency_key: &str) -> Result<CheckoutResult, ApiError> {
+    let request = Request::post(&path(public_id, "/checkout")).header("idempotency-key", idempotency_key).json(body);
+    let envelope: CheckoutEnvelope = send(request).await?;
+    Ok(envelope.data)
+}

@@ -1,0 +1,107 @@
+//! The checkout form as plain data: what the customer typed, turned into a `CheckoutRequest` and
+//! checked with the same rules the server applies. Nothing here touches the page.
+
+use chrono::{DateTime, Utc};
+use paylinks_api::checkout::{default_quantities, order, validate_checkout, Address, CardInput, CheckoutRequest};
+use paylinks_api::money::{minor_to_major_string, parse_major};
+use paylinks_api::{Currency, FieldErrors, PublicPaymentLink};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AddressForm {
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+impl AddressForm {
+    /// `None` when nothing was typed.
+    fn to_address(&self) -> Option<Address> {
+        let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let all = [&self.line1, &self.line2, &self.city, &self.state, &self.postal_code, &self.country];
+        if all.iter().all(|s| s.trim().is_empty()) {
+            return None;
+        }
+        Some(Address {
+            line1: self.line1.trim().to_string(),
+            line2: optional(&self.line2),
+            city: self.city.trim().to_string(),
+            state: optional(&self.state),
+            postal_code: optional(&self.postal_code),
+            country: self.country.trim().to_ascii_uppercase(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckoutForm {
+    pub quantities: Vec<i64>,
+    /// Pay-what-you-want amount in major units, as typed.
+    pub amount: String,
+    pub email: String,
+    pub name: String,
+    pub phone: String,
+    pub billing: AddressForm,
+    pub shipping: AddressForm,
+    pub answers: BTreeMap<String, String>,
+    pub promotion_code: String,
+    pub card_number: String,
+    pub expiry: String,
+    pub cvc: String,
+}
+
+impl CheckoutForm {
+    /// The starting point for `link`: its quantities, its suggested amount.
+    pub fn new(link: &PublicPaymentLink) -> CheckoutForm {
+        let currency = Currency::parse(&link.currency);
+        let preset = link.custom_amount.and_then(|a| a.preset);
+        CheckoutForm {
+            quantities: default_quantities(link),
+            amount: preset.zip(currency).map(|(p, c)| minor_to_major_string(p, c)).unwrap_or_default(),
+            ..CheckoutForm::default()
+        }
+    }
+
+    /// The request this form makes; an amount that cannot be read is an error on `amount_minor`.
+    pub fn to_request(&self, link: &PublicPaymentLink) -> Result<CheckoutRequest, FieldErrors> {
+        let amount_minor = match (&link.custom_amount, Currency::parse(&link.currency)) {
+            (Some(_), Some(currency)) if !self.amount.trim().is_empty() => Some(
+                parse_major(self.amount.trim(), currency)
+                    .map_err(|e| FieldErrors::single("amount_minor", e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Ok(CheckoutRequest {
+            quantities: (!link.line_items.is_empty()).then(|| self.quantities.clone()),
+            amount_minor,
+            email: text(&self.email),
+            name: text(&self.name),
+            phone: text(&self.phone).filter(|_| link.collect_phone),
+            billing_address: self.billing.to_address().filter(|_| link.collect_address),
+            shipping_address: self.shipping.to_address().filter(|_| link.collect_shipping),
+            custom_fields: Some(self.answers.clone()).filter(|a| !a.is_empty()),
+            promotion_code: text(&self.promotion_code),
+            card: Some(CardInput {
+                number: self.card_number.clone(),
+                expiry: self.expiry.clone(),
+                cvc: self.cvc.trim().to_string(),
+            }),
+        })
+    }
+
+    /// The request, if every rule holds; else every problem, by field.
+    pub fn check(&self, link: &PublicPaymentLink, now: DateTime<Utc>) -> Result<CheckoutRequest, FieldErrors> {
+        let request = self.to_request(link)?;
+        validate_checkout(&request, link, now).map(|_| request)
+    }
+
+    /// What the customer would pay now, when the choices so far make sense.
+    pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
+        let request = self.to_request(link).ok()?;
+        order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor).map(|(_, t)| t)
+    }
+}

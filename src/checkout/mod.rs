@@ -1,0 +1,495 @@
+//! The public checkout page at `/l/{public_id}`, built as its own small binary (`checkout`) so a
+//! customer's phone never downloads the dashboard. Mobile first; every control labelled; the
+//! total is shown as the customer changes things, but the server computes what is charged.
+
+pub mod api;
+pub mod form;
+pub mod markdown;
+
+use crate::api::ApiError;
+use crate::components::error_state::ErrorState;
+use crate::form_support::{focus_first_invalid, key_for, now};
+use crate::format;
+use crate::safe_url::is_safe_href;
+use form::{AddressForm, CheckoutForm};
+use leptos::prelude::*;
+use paylinks_api::card::group_card_number;
+use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
+use paylinks_api::{CustomField, CustomFieldType, FieldErrors, PublicPaymentLink, SelectionMode};
+use std::collections::HashSet;
+
+/// The mark the benchmark reads: the pay button can be pressed.
+pub const INTERACTIVE_MARK: &str = "checkout-interactive";
+
+/// The public id in `/l/{public_id}`.
+pub fn public_id_from_path(path: &str) -> Option<String> {
+    let id = path.strip_prefix("/l/")?.trim_end_matches('/');
+    (!id.is_empty() && !id.contains('/')).then(|| id.to_string())
+}
+
+/// `1230` → `12/30` as the customer types; deleting past the slash works.
+pub fn format_expiry(typed: &str) -> String {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).take(4).collect();
+    if digits.len() > 2 {
+        format!("{}/{}", &digits[..2], &digits[2..])
+    } else {
+        digits
+    }
+}
+
+#[component]
+pub fn CheckoutApp() -> impl IntoView {
+    let path = window().location().pathname().unwrap_or_default();
+    let public_id = public_id_from_path(&path).unwrap_or_default();
+    let retry = RwSignal::new(0u32);
+    let id = public_id.clone();
+    let link = LocalResource::new(move || {
+        retry.track();
+        let id = id.clone();
+        async move { api::public_link(&id).await }
+    });
+    view! {
+        <main class="checkout">
+            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the payment page…"</p> }>
+                {move || link.get().map(|result| match result {
+                    Ok(link) => view! { <CheckoutPage link=link/> }.into_any(),
+                    Err(ApiError::Server { status: 404, .. }) => view! { <Unavailable/> }.into_any(),
+                    Err(err) => view! {
+                        <ErrorState message=format!("We could not load this payment page. {}", err.message()) retry=retry/>
+                    }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// One message for every link that cannot be paid, whatever the reason.
+#[component]
+fn Unavailable() -> impl IntoView {
+    view! {
+        <section class="unavailable">
+            <h1>"This payment link is not available"</h1>
+            <p>"It may have expired, been paid already or been turned off. Ask the seller for a new link."</p>
+        </section>
+    }
+}
+
+fn mark_interactive() {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(INTERACTIVE_MARK);
+    }
+}
+
+#[component]
+fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
+    let link = StoredValue::new(link);
+    let form = RwSignal::new(link.with_value(CheckoutForm::new));
+    let touched = RwSignal::new(HashSet::<String>::new());
+    let submitted = RwSignal::new(false);
+    let server_errors = RwSignal::new(FieldErrors::default());
+    let failure = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<CheckoutResult>);
+    let last_sent = StoredValue::new(None::<(CheckoutRequest, String)>);
+    let local_errors = Memo::new(move |_| {
+        let errors = link.with_value(|l| form.with(|f| f.check(l, now())));
+        errors.err().unwrap_or_default()
+    });
+    let livemode = link.with_value(|l| l.livemode);
+    let public_id = link.with_value(|l| l.public_id.clone());
+
+    let pay = Action::new_local(move |(request, key): &(CheckoutRequest, String)| {
+        let (request, key, id) = (request.clone(), key.clone(), public_id.clone());
+        async move { api::pay(&id, &request, &key).await }
+    });
+    Effect::new(move |_| match pay.value().get() {
+        Some(Ok(result)) if result.status == PaymentStatus::Succeeded => match &result.next {
+            Some(NextStep::Redirect { url }) if is_safe_href(url, livemode) => {
+                let _ = window().location().assign(url);
+            }
+            _ => done.set(Some(result)),
+        },
+        Some(Ok(result)) => {
+            failure.set(result.failure_message.or(Some("The payment did not go through. Try another card.".into())));
+        }
+        Some(Err(err)) => {
+            server_errors.set(err.field_errors());
+            failure.set(Some(err.message()));
+            focus_first_invalid();
+        }
+        None => {}
+    });
+    Effect::new(move |_| mark_interactive());
+
+    let edit = move |field: String, update: Box<dyn FnOnce(&mut CheckoutForm)>| {
+        form.update(update);
+        failure.set(None);
+        server_errors.update(|e| {
+            e.0.remove(&field);
+        });
+    };
+    let error_for = move |field: String| {
+        move || {
+            let shown = submitted.get() || touched.with(|t| t.contains(&field));
+            let local = local_errors.with(|e| e.get(&field).map(String::from)).filter(|_| shown);
+            local.or_else(|| server_errors.with(|e| e.get(&field).map(String::from)))
+        }
+    };
+    let ctx = Fields { form, edit_fn: StoredValue::new_local(Box::new(edit) as EditFn), touched, error_for };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if pay.pending().get_untracked() {
+            return;
+        }
+        match link.with_value(|l| form.with_untracked(|f| f.check(l, now()))) {
+            Ok(request) => {
+                let key = key_for(last_sent.get_value(), &request);
+                last_sent.set_value(Some((request.clone(), key.clone())));
+                failure.set(None);
+                pay.dispatch((request, key));
+            }
+            Err(_) => focus_first_invalid(),
+        }
+    };
+    let total = move || link.with_value(|l| form.with(|f| f.total(l)));
+    let total_text = move || link.with_value(|l| format::amount(total(), &l.currency));
+
+    view! {
+        <Show when=move || done.get().is_none() fallback=move || view! { <Confirmation link=link result=done/> }>
+            {(!livemode).then(|| view! {
+                <p class="test-banner" role="note">"Test mode — use card 4111 1111 1111 1111"</p>
+            })}
+            <Summary link=link/>
+            <form class="checkout-form" on:submit=submit novalidate>
+                <Items link=link ctx=ctx/>
+                <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
+                <fieldset>
+                    <legend>"Your details"</legend>
+                    {ctx.input("email", "Email", "email", "email", "email", |f| f.email.clone(), |f, v| f.email = v)}
+                    {ctx.input("name", "Full name", "name", "text", "name", |f| f.name.clone(), |f, v| f.name = v)}
+                    {link.with_value(|l| l.collect_phone).then(|| ctx.input("phone", "Phone", "phone", "tel", "tel", |f| f.phone.clone(), |f, v| f.phone = v))}
+                </fieldset>
+                {link.with_value(|l| l.collect_address).then(|| address_fields(ctx, false))}
+                {link.with_value(|l| l.collect_shipping).then(|| address_fields(ctx, true))}
+                {move || {
+                    let fields = link.with_value(|l| l.custom_fields.clone());
+                    (!fields.is_empty()).then(|| view! {
+                        <fieldset>
+                            <legend>"A few questions"</legend>
+                            {fields.into_iter().map(|field| custom_field(ctx, field)).collect_view()}
+                        </fieldset>
+                    })
+                }}
+                {link.with_value(|l| l.allow_promotion_codes).then(|| ctx.input(
+                    "promotion-code", "Promotion code (optional)", "promotion_code", "text", "off",
+                    |f| f.promotion_code.clone(), |f, v| f.promotion_code = v))}
+                <fieldset>
+                    <legend>"Card"</legend>
+                    {ctx.input("card-number", "Card number", "card.number", "text", "cc-number",
+                        |f| f.card_number.clone(), |f, v| f.card_number = group_card_number(&v))}
+                    <div class="row">
+                        {ctx.input("card-expiry", "Expiry (MM/YY)", "card.expiry", "text", "cc-exp",
+                            |f| f.expiry.clone(), |f, v| f.expiry = format_expiry(&v))}
+                        {ctx.input("card-cvc", "Security code (CVC)", "card.cvc", "text", "cc-csc",
+                            |f| f.cvc.clone(), |f, v| f.cvc = v)}
+                    </div>
+                </fieldset>
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <button type="submit" class="pay" disabled=move || pay.pending().get()>
+                    {move || if pay.pending().get() { "Paying…".to_string() } else { format!("Pay {}", total_text()) }}
+                </button>
+            </form>
+        </Show>
+    }
+}
+
+/// Heading, merchant, cover image and description.
+#[component]
+fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
+    let l = link.get_value();
+    let cover = l.cover_image_url.filter(|u| is_safe_href(u, l.livemode));
+    let description = l.description.map(|d| markdown::to_safe_html(&d, l.livemode));
+    view! {
+        <header class="summary">
+            <p class="merchant">{l.merchant_name}</p>
+            {cover.map(|src| view! { <img class="cover" src=src alt=""/> })}
+            <h1>{l.name}</h1>
+            {description.map(|html| view! { <div class="description" inner_html=html></div> })}
+        </header>
+    }
+}
+
+type EditFn = Box<dyn Fn(String, Box<dyn FnOnce(&mut CheckoutForm)>)>;
+
+/// What every input of the form shares: the data, how to change it, and its errors.
+#[derive(Clone, Copy)]
+struct Fields<E> {
+    form: RwSignal<CheckoutForm>,
+    edit_fn: StoredValue<EditFn, LocalStorage>,
+    touched: RwSignal<HashSet<String>>,
+    error_for: E,
+}
+
+impl<E, F> Fields<E>
+where
+    E: Fn(String) -> F + Copy + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    fn edit(&self, field: &str, update: impl FnOnce(&mut CheckoutForm) + 'static) {
+        self.edit_fn.with_value(|edit| edit(field.to_string(), Box::new(update)));
+    }
+
+    fn leave(&self, field: &str) {
+        self.touched.update(|t| {
+            t.insert(field.to_string());
+        });
+    }
+
+    /// A labelled text input bound to one field of the form, with its error under it.
+    #[allow(clippy::too_many_arguments)]
+    fn input(
+        self,
+        id: &str,
+        label: &str,
+        field: &str,
+        kind: &'static str,
+        autocomplete: &'static str,
+        get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
+        set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
+    ) -> impl IntoView {
+        let (error, invalid) = ((self.error_for)(field.to_string()), (self.error_for)(field.to_string()));
+        let (id, error_id, field) = (id.to_string(), format!("{id}-error"), field.to_string());
+        let inputmode = match autocomplete {
+            "cc-number" | "cc-exp" | "cc-csc" => "numeric",
+            _ => match kind {
+                "email" => "email",
+                "tel" => "tel",
+                _ => "text",
+            },
+        };
+        let (field_in, field_out, form) = (field.clone(), field, self.form);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label.to_string()}</label>
+                <input id=id type=kind autocomplete=autocomplete inputmode=inputmode
+                    prop:value=move || form.with(get)
+                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                    on:input=move |ev| { let v = event_target_value(&ev); self.edit(&field_in, move |f| set(f, v)) }
+                    on:blur=move |_| self.leave(&field_out)/>
+                <p id=error_id class="field-error" aria-live="polite">{error}</p>
+            </div>
+        }
+    }
+}
+
+fn address_of(form: &mut CheckoutForm, shipping: bool) -> &mut AddressForm {
+    if shipping {
+        &mut form.shipping
+    } else {
+        &mut form.billing
+    }
+}
+
+fn address_fields<E, F>(ctx: Fields<E>, shipping: bool) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let (legend, key, section) =
+        if shipping { ("Shipping address", "shipping", "shipping") } else { ("Billing address", "billing", "billing") };
+    let part = move |name: &'static str,
+                     label: &'static str,
+                     auto: &'static str,
+                     pick: fn(&mut AddressForm) -> &mut String| {
+        let get = move |f: &CheckoutForm| {
+            let mut copy = f.clone();
+            pick(address_of(&mut copy, shipping)).clone()
+        };
+        let set = move |f: &mut CheckoutForm, v: String| *pick(address_of(f, shipping)) = v;
+        let autocomplete: &'static str = match (section, auto) {
+            ("shipping", "address-line1") => "shipping address-line1",
+            ("shipping", "address-line2") => "shipping address-line2",
+            ("shipping", "address-level2") => "shipping address-level2",
+            ("shipping", "address-level1") => "shipping address-level1",
+            ("shipping", "postal-code") => "shipping postal-code",
+            ("shipping", _) => "shipping country",
+            ("billing", "address-line1") => "billing address-line1",
+            ("billing", "address-line2") => "billing address-line2",
+            ("billing", "address-level2") => "billing address-level2",
+            ("billing", "address-level1") => "billing address-level1",
+            ("billing", "postal-code") => "billing postal-code",
+            _ => "billing country",
+        };
+        ctx.input(&format!("{key}-{name}"), label, &format!("{key}_address.{name}"), "text", autocomplete, get, set)
+    };
+    view! {
+        <fieldset>
+            <legend>{legend}</legend>
+            <p class="field-error" aria-live="polite">{(ctx.error_for)(format!("{key}_address"))}</p>
+            {part("line1", "Address line 1", "address-line1", |a| &mut a.line1)}
+            {part("line2", "Address line 2 (optional)", "address-line2", |a| &mut a.line2)}
+            {part("city", "City", "address-level2", |a| &mut a.city)}
+            {part("state", "State or region (optional)", "address-level1", |a| &mut a.state)}
+            {part("postal_code", "Postal code", "postal-code", |a| &mut a.postal_code)}
+            {part("country", "Country code (e.g. US)", "country", |a| &mut a.country)}
+        </fieldset>
+    }
+}
+
+fn custom_field<E, F>(ctx: Fields<E>, field: CustomField) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let path = format!("custom_fields.{}", field.key);
+    let id = format!("custom-{}", field.key);
+    let label = if field.required { field.label.clone() } else { format!("{} (optional)", field.label) };
+    let key = StoredValue::new(field.key.clone());
+    let get = move |f: &CheckoutForm| key.with_value(|k| f.answers.get(k).cloned().unwrap_or_default());
+    let set = move |f: &mut CheckoutForm, v: String| {
+        key.with_value(|k| f.answers.insert(k.clone(), v));
+    };
+    match field.field_type {
+        CustomFieldType::Dropdown => {
+            let (error, invalid) = ((ctx.error_for)(path.clone()), (ctx.error_for)(path.clone()));
+            let error_id = format!("{id}-error");
+            let (path_in, path_out, form) = (path.clone(), path, ctx.form);
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{label}</label>
+                    <select id=id aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                        prop:value=move || form.with(get)
+                        on:change=move |ev| { let v = event_target_value(&ev); ctx.edit(&path_in, move |f| set(f, v)); ctx.leave(&path_out) }>
+                        <option value="">"Choose…"</option>
+                        {field.options.into_iter().map(|o| { let shown = o.clone(); view! { <option value=o>{shown}</option> } }).collect_view()}
+                    </select>
+                    <p id=error_id class="field-error" aria-live="polite">{error}</p>
+                </div>
+            }
+            .into_any()
+        }
+        CustomFieldType::Number => ctx.input(&id, &label, &path, "text", "off", get, set).into_any(),
+        CustomFieldType::Text => ctx.input(&id, &label, &path, "text", "off", get, set).into_any(),
+    }
+}
+
+/// The line items with their quantity or choice controls, or the amount to choose.
+#[component]
+fn Items<E, F>(link: StoredValue<PublicPaymentLink>, ctx: Fields<E>) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let l = link.get_value();
+    let form = ctx.form;
+    if let Some(bounds) = l.custom_amount {
+        let currency = l.currency.clone();
+        let hint = format!(
+            "Between {} and {}",
+            format::amount(Some(bounds.minimum), &currency),
+            format::amount(Some(bounds.maximum), &currency)
+        );
+        return view! {
+            <div class="custom-amount">
+                {ctx.input("amount", &format!("Amount ({currency})"), "amount_minor", "text", "transaction-amount",
+                    |f| f.amount.clone(), |f, v| f.amount = v)}
+                <p class="hint">{hint}</p>
+            </div>
+        }
+        .into_any();
+    }
+    if l.line_items.is_empty() {
+        return ().into_any();
+    }
+    let adjustable = l.allow_quantity_adjustment;
+    let mode = l.selection_mode;
+    let rows = l.line_items.into_iter().enumerate().map(|(i, item)| {
+        let price = format::amount(Some(item.unit_amount), &item.currency);
+        let every = item.interval.map(|interval| {
+            let unit = format!("{interval:?}").to_lowercase();
+            match item.interval_count {
+                Some(n) if n > 1 => format!(" every {n} {unit}s"),
+                _ => format!(" per {unit}"),
+            }
+        });
+        let name = item.name.clone();
+        let quantity = move || form.with(|f| f.quantities.get(i).copied().unwrap_or(0));
+        let set_quantity = move |q: i64| {
+            ctx.edit(&format!("quantities[{i}]"), move |f| {
+                if let Some(slot) = f.quantities.get_mut(i) {
+                    *slot = q;
+                }
+            });
+            ctx.edit("quantities", |_| {});
+        };
+        let default_quantity = item.quantity;
+        let highlighted = l.highlighted_item == Some(i);
+        let chooser = match mode {
+            SelectionMode::Bundle => None,
+            SelectionMode::SingleSelect => Some(view! {
+                <label class="check"><input type="radio" name="item" prop:checked=move || { quantity() > 0 }
+                    on:change=move |_| ctx.edit("quantities", move |f| {
+                        for (j, q) in f.quantities.iter_mut().enumerate() { *q = if j == i { default_quantity } else { 0 } }
+                    })/>{format!("Choose {name}")}</label>
+            }.into_any()),
+            SelectionMode::MultiSelect => Some(view! {
+                <label class="check"><input type="checkbox" prop:checked=move || { quantity() > 0 }
+                    on:change=move |ev| { let on = event_target_checked(&ev); set_quantity(if on { default_quantity } else { 0 }) }/>
+                    {format!("Add {name}")}</label>
+            }.into_any()),
+        };
+        let qty_id = format!("quantity-{i}");
+        let label = format!("Quantity of {}", item.name);
+        let stepper = adjustable.then(|| view! {
+            <div class="stepper">
+                <button type="button" class="secondary" aria-label=format!("Fewer {}", item.name)
+                    disabled=move || { quantity() <= 1 } on:click=move |_| set_quantity((quantity() - 1).max(1))>"−"</button>
+                <label class="visually-hidden" for=qty_id.clone()>{label}</label>
+                <input id=qty_id type="number" inputmode="numeric" min="1" max="99" prop:value=move || quantity().to_string()
+                    on:input=move |ev| set_quantity(event_target_value(&ev).trim().parse().unwrap_or(0))/>
+                <button type="button" class="secondary" aria-label=format!("More {}", item.name)
+                    disabled=move || { quantity() >= 99 } on:click=move |_| set_quantity((quantity() + 1).min(99))>"+"</button>
+            </div>
+        });
+        let fixed = (!adjustable).then(|| view! { <span class="qty">{format!("× {default_quantity}")}</span> });
+        view! {
+            <li class="item" class:highlighted=highlighted>
+                {chooser}
+                <div class="item-text">
+                    <span class="item-name">{item.name}</span>
+                    {item.description.map(|d| view! { <span class="item-description">{d}</span> })}
+                    <span class="item-price">{price}{every}</span>
+                </div>
+                {stepper}{fixed}
+                <p class="field-error" aria-live="polite">{(ctx.error_for)(format!("quantities[{i}]"))}</p>
+            </li>
+        }
+    });
+    view! {
+        <ul class="items" aria-label="What you are paying for">{rows.collect_view()}</ul>
+        <p class="field-error" aria-live="polite">{(ctx.error_for)("quantities".into())}</p>
+    }
+    .into_any()
+}
+
+/// Shown after a successful payment when the link does not redirect.
+#[component]
+fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<CheckoutResult>>) -> impl IntoView {
+    let l = link.get_value();
+    let result = result.get_untracked();
+    let paid = result.as_ref().map(|r| format::amount(Some(r.amount_minor), &r.currency)).unwrap_or_default();
+    let message = result.as_ref().and_then(|r| match &r.next {
+        Some(NextStep::Confirmation { message: Some(m) }) => Some(markdown::to_safe_html(m, l.livemode)),
+        _ => None,
+    });
+    let reference = result.map(|r| r.payment_id).unwrap_or_default();
+    view! {
+        <section class="confirmation" role="status">
+            <h1>"Payment received"</h1>
+            <p>{format!("You paid {paid} to {}.", l.merchant_name)}</p>
+            {message.map(|html| view! { <div class="description" inner_html=html></div> })}
+            <p class="reference">"Reference: " <code>{reference}</code></p>
+        </section>
+    }
+}
