@@ -2,6 +2,7 @@
 //! `ApiError` whose message a page can show and whose field errors a form can map back.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use paylinks_api::checkout::{LinkStats, PaymentList};
 use paylinks_api::{
     Account, CreatePaymentLink, ErrorBody, FieldErrors, ListQuery, PaymentLink, PaymentLinkList, StatusResult,
     TargetStatus, UpdateStatus,
@@ -92,6 +93,19 @@ impl Client {
         let builder =
             self.keyed(Request::post(&self.url("/v2/payment-links"))).header("idempotency-key", idempotency_key);
         Self::send(builder.json(body)).await
+    }
+
+    /// The newest payments on a link.
+    pub async fn payments(&self, id: &str, query: &ListQuery) -> Result<PaymentList, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let qs = query.to_query_string();
+        let path = format!("/v2/payment-links/{id}/payments?{qs}");
+        Self::send(self.keyed(Request::get(&self.url(&path))).build()).await
+    }
+
+    pub async fn stats(&self, id: &str) -> Result<LinkStats, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        Self::send(self.keyed(Request::get(&self.url(&format!("/v2/payment-links/{id}/stats")))).build()).await
     }
 
     pub async fn set_status(

@@ -3,11 +3,12 @@
 //! so a server error lands next to the same field.
 
 use chrono::{DateTime, Utc};
-use paylinks_api::money::parse_major;
+use paylinks_api::money::{parse_major, MAX_AMOUNT_MINOR};
 use paylinks_api::validate::{validate_create, Catalog, Context};
 use paylinks_api::{
-    CreatePaymentLink, Currency, FieldErrors, InitialStatus, Interval, LineItemInput, LinkMode, PriceData, ProductData,
-    Recurring, SelectionMode, TaxBehavior,
+    AfterCompletion, CreatePaymentLink, Currency, CustomAmount, CustomField, CustomFieldType, FieldErrors,
+    InitialStatus, Interval, LineItemInput, LinkMode, LinkType, PriceData, ProductData, Recurring, SelectionMode,
+    TaxBehavior,
 };
 use std::collections::BTreeMap;
 
@@ -17,6 +18,31 @@ pub enum Pricing {
     #[default]
     Amount,
     LineItems,
+    /// Pay what you want (donations): within bounds.
+    CustomerChooses,
+}
+
+/// One extra question for the checkout page, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomFieldRow {
+    pub key: String,
+    pub label: String,
+    pub kind: CustomFieldType,
+    pub required: bool,
+    /// Dropdown choices, comma separated.
+    pub options: String,
+}
+
+impl Default for CustomFieldRow {
+    fn default() -> Self {
+        CustomFieldRow {
+            key: String::new(),
+            label: String::new(),
+            kind: CustomFieldType::Text,
+            required: false,
+            options: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +96,23 @@ pub struct LinkForm {
     /// Already converted from the merchant's local time.
     pub expires_at: Option<DateTime<Utc>>,
     pub metadata: Vec<(String, String)>,
+    pub link_type: LinkType,
+    pub description: String,
+    pub cover_image_url: String,
+    /// Pay-what-you-want bounds and suggestion, in major units.
+    pub min_amount: String,
+    pub max_amount: String,
+    pub preset_amount: String,
+    pub allow_quantity_adjustment: bool,
+    pub collect_address: bool,
+    pub collect_phone: bool,
+    pub max_completions: String,
+    /// `None`: redirect when there is a success URL, else confirm on the page.
+    pub after_completion: Option<AfterCompletion>,
+    pub confirmation_message: String,
+    pub customer_id: String,
+    pub external_reference: String,
+    pub custom_fields: Vec<CustomFieldRow>,
 }
 
 impl Default for LinkForm {
@@ -97,6 +140,21 @@ impl Default for LinkForm {
             highlighted_product_id: String::new(),
             expires_at: None,
             metadata: Vec::new(),
+            link_type: LinkType::Product,
+            description: String::new(),
+            cover_image_url: String::new(),
+            min_amount: String::new(),
+            max_amount: String::new(),
+            preset_amount: String::new(),
+            allow_quantity_adjustment: false,
+            collect_address: false,
+            collect_phone: false,
+            max_completions: String::new(),
+            after_completion: None,
+            confirmation_message: String::new(),
+            customer_id: String::new(),
+            external_reference: String::new(),
+            custom_fields: Vec::new(),
         }
     }
 }
@@ -128,6 +186,15 @@ impl LinkForm {
         let amount_minor = (self.pricing == Pricing::Amount && self.mode == LinkMode::Custom)
             .then(|| money("amount_minor".into(), &self.amount))
             .flatten();
+        let custom_amount = (self.pricing == Pricing::CustomerChooses).then(|| {
+            let mut bound =
+                |field: &str, typed: &str| text(typed).and_then(|t| money(format!("custom_amount.{field}"), &t));
+            CustomAmount {
+                minimum: bound("minimum", &self.min_amount).unwrap_or(1),
+                maximum: bound("maximum", &self.max_amount).unwrap_or(MAX_AMOUNT_MINOR),
+                preset: bound("preset", &self.preset_amount),
+            }
+        });
         let mut items = Vec::new();
         if self.pricing == Pricing::LineItems {
             for (i, row) in self.items.iter().enumerate() {
@@ -201,6 +268,19 @@ impl LinkForm {
                 errors.add(format!("metadata[{i}]"), format!("key \"{key}\" is given twice"));
             }
         }
+        let max_completions = text(&self.max_completions)
+            .and_then(|t| t.parse::<i64>().map_err(|_| errors.add("max_completions", "must be a whole number")).ok());
+        let custom_fields: Vec<CustomField> = self
+            .custom_fields
+            .iter()
+            .map(|row| CustomField {
+                key: row.key.trim().to_string(),
+                label: row.label.trim().to_string(),
+                field_type: row.kind,
+                required: row.required,
+                options: row.options.split(',').map(str::trim).filter(|o| !o.is_empty()).map(String::from).collect(),
+            })
+            .collect();
         let request = CreatePaymentLink {
             name: Some(self.name.clone()),
             slug: text(&self.slug),
@@ -223,6 +303,19 @@ impl LinkForm {
             selection_mode: Some(self.selection_mode),
             default_product_id,
             highlighted_product_id,
+            link_type: Some(self.link_type),
+            description: text(&self.description),
+            cover_image_url: text(&self.cover_image_url),
+            allow_quantity_adjustment: Some(self.allow_quantity_adjustment),
+            custom_amount,
+            collect_address: Some(self.collect_address),
+            collect_phone: Some(self.collect_phone),
+            custom_fields: (!custom_fields.is_empty()).then_some(custom_fields),
+            max_completions,
+            after_completion: self.after_completion,
+            confirmation_message: text(&self.confirmation_message),
+            customer_id: text(&self.customer_id),
+            external_reference: text(&self.external_reference),
             ..CreatePaymentLink::default()
         };
         (request, errors)

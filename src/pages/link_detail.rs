@@ -8,7 +8,8 @@ use crate::format;
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use paylinks_api::{LinkStatus, PaymentLink, TargetStatus};
+use paylinks_api::checkout::{Payment, PaymentStatus};
+use paylinks_api::{LinkStatus, ListQuery, PaymentLink, TargetStatus};
 
 /// The button text for moving to a state.
 pub fn action_label(to: LinkStatus) -> &'static str {
@@ -101,6 +102,7 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
             </Show>
             <p class="form-error" role="alert">{move || match change.value().get() { Some(Err(e)) => Some(e.message()), _ => None }}</p>
         </section>
+        <LinkActivity id=link.id.to_string()/>
         <section aria-labelledby="fields-heading" class="card">
             <h2 id="fields-heading">"Details"</h2>
             <dl class="fields">
@@ -128,6 +130,9 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
         .collect::<Vec<_>>()
         .join("; ");
     let metadata = link.metadata.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("; ");
+    let settings = &link.settings;
+    let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let questions = settings.custom_fields.iter().map(|f| f.label.clone()).collect::<Vec<_>>().join("; ");
     vec![
         ("Amount", format::amount(link.amount_minor, &link.currency)),
         ("Currency", link.currency.clone()),
@@ -147,7 +152,114 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
         ("Selection mode", format!("{:?}", link.selection_mode).to_lowercase()),
         ("Expires", link.expires_at.map_or_else(|| "never".into(), format::when)),
         ("Metadata", if metadata.is_empty() { "—".into() } else { metadata }),
+        ("Link type", format!("{:?}", settings.link_type).to_lowercase()),
+        ("Description", opt(&settings.description)),
+        ("Cover image URL", opt(&settings.cover_image_url)),
+        (
+            "Customer chooses the amount",
+            settings.custom_amount.map_or_else(
+                || "no".into(),
+                |a| {
+                    let money = |m| format::amount(Some(m), &link.currency);
+                    format!("between {} and {}", money(a.minimum), money(a.maximum))
+                },
+            ),
+        ),
+        ("Quantities adjustable", yes_no(settings.allow_quantity_adjustment)),
+        ("Collect billing address", yes_no(settings.collect_address)),
+        ("Ask for phone", yes_no(settings.collect_phone)),
+        ("Questions", if questions.is_empty() { "—".into() } else { questions }),
+        (
+            "Payments",
+            match link.max_completions {
+                Some(cap) => format!("{} of {cap}", link.completed_count),
+                None => format!("{} (no limit)", link.completed_count),
+            },
+        ),
+        ("After paying", format!("{:?}", settings.after_completion).to_lowercase()),
+        ("Confirmation message", opt(&settings.confirmation_message)),
+        ("Customer id", opt(&settings.customer_id)),
+        ("Reference", opt(&settings.external_reference)),
         ("Created", format::when(link.created_at)),
         ("Updated", format::when(link.updated_at)),
     ]
+}
+
+/// What customers did on the link: views, attempts, revenue, and the newest payments.
+#[component]
+fn LinkActivity(id: String) -> impl IntoView {
+    let session = use_session();
+    let retry = RwSignal::new(0u32);
+    let activity = LocalResource::new(move || {
+        let (id, client) = (id.clone(), client_of(session.get()));
+        retry.track();
+        async move {
+            let client = client?;
+            let stats = client.stats(&id).await?;
+            let payments = client.payments(&id, &ListQuery::default()).await?;
+            Ok::<_, crate::api::ApiError>((stats, payments))
+        }
+    });
+    view! {
+        <section aria-labelledby="activity-heading" class="card">
+            <h2 id="activity-heading">"Payments"</h2>
+            <Transition fallback=|| view! { <p aria-busy="true">"Loading payments…"</p> }>
+                {move || activity.get().map(|result| match result {
+                    Err(err) => view! { <ErrorState message=err.message() retry=retry/> }.into_any(),
+                    Ok((stats, payments)) => {
+                        let revenue = if stats.revenue.is_empty() {
+                            "—".to_string()
+                        } else {
+                            stats.revenue.iter().map(|r| format::amount(Some(r.amount_minor), &r.currency)).collect::<Vec<_>>().join(", ")
+                        };
+                        view! {
+                            <dl class="stats">
+                                <div><dt>"Views"</dt><dd>{stats.views}</dd></div>
+                                <div><dt>"Checkout attempts"</dt><dd>{stats.checkout_attempts}</dd></div>
+                                <div><dt>"Successful payments"</dt><dd>{stats.successful_payments}</dd></div>
+                                <div><dt>"Revenue"</dt><dd>{revenue}</dd></div>
+                            </dl>
+                            {if payments.data.is_empty() {
+                                view! { <p>"No payments yet. Share the link to get paid."</p> }.into_any()
+                            } else {
+                                view! { <PaymentsTable payments=payments.data/> }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                })}
+            </Transition>
+            <button type="button" class="secondary" on:click=move |_| retry.update(|n| *n += 1)>"Refresh payments"</button>
+        </section>
+    }
+}
+
+#[component]
+fn PaymentsTable(payments: Vec<Payment>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="visually-hidden">"Newest payments"</caption>
+                <thead><tr><th>"When"</th><th>"Status"</th><th>"Amount"</th><th>"Customer"</th><th>"Card"</th><th>"Answers"</th></tr></thead>
+                <tbody>
+                    {payments.into_iter().map(|p| {
+                        let status = match p.status {
+                            PaymentStatus::Succeeded => "Succeeded".to_string(),
+                            PaymentStatus::Failed => format!("Failed: {}", p.failure_code.clone().unwrap_or_default().replace('_', " ")),
+                        };
+                        let answers = p.custom_fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ");
+                        view! {
+                            <tr>
+                                <td>{format::when(p.created_at)}</td>
+                                <td>{status}</td>
+                                <td class="num">{format::amount(Some(p.amount_minor), &p.currency)}</td>
+                                <td>{format!("{} <{}>", p.customer_name, p.customer_email)}</td>
+                                <td>{format!("{} ···· {}", p.card_brand, p.card_last4)}</td>
+                                <td>{answers}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }

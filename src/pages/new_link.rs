@@ -5,11 +5,13 @@
 
 use crate::app::use_session;
 use crate::form_support::{focus_first_invalid, key_for, now};
-use crate::link_form::{LineRow, LinkForm, Pricing};
+use crate::link_form::{CustomFieldRow, LineRow, LinkForm, Pricing};
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use paylinks_api::{CreatePaymentLink, FieldErrors, LinkMode, SelectionMode, TaxBehavior};
+use paylinks_api::{
+    AfterCompletion, CreatePaymentLink, CustomFieldType, FieldErrors, LinkMode, LinkType, SelectionMode, TaxBehavior,
+};
 use std::collections::HashSet;
 
 /// A `datetime-local` value ("2026-11-22T10:30", the merchant's own time) as UTC.
@@ -120,6 +122,25 @@ pub fn NewLinkPage() -> impl IntoView {
         }
     };
 
+    let text_area = move |id: &'static str,
+                          label: &'static str,
+                          field: &'static str,
+                          get: fn(&LinkForm) -> String,
+                          set: fn(&mut LinkForm, String)| {
+        let (error, invalid) = (error_for(field.to_string()), error_for(field.to_string()));
+        let error_id = format!("{id}-error");
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <textarea id=id rows="3" prop:value=move || form.with(get)
+                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(field, Box::new(move |f| set(f, v))) }
+                    on:blur=leave(field)></textarea>
+                <p id=error_id class="field-error" aria-live="polite">{error}</p>
+            </div>
+        }
+    };
+
     view! {
         <h1>"New payment link"</h1>
         <form class="link-form" on:submit=submit novalidate>
@@ -148,6 +169,14 @@ pub fn NewLinkPage() -> impl IntoView {
                     on:change=move |_| form.update(|f| f.pricing = Pricing::Amount)/>"A fixed amount"</label>
                 <label class="check"><input type="radio" name="pricing" prop:checked=move || form.with(|f| f.pricing == Pricing::LineItems)
                     on:change=move |_| form.update(|f| f.pricing = Pricing::LineItems)/>"Line items"</label>
+                <label class="check"><input type="radio" name="pricing" prop:checked=move || form.with(|f| f.pricing == Pricing::CustomerChooses)
+                    on:change=move |_| form.update(|f| f.pricing = Pricing::CustomerChooses)/>"The customer chooses (pay what you want)"</label>
+                <Show when=move || form.with(|f| f.pricing == Pricing::CustomerChooses)>
+                    {text_field("min-amount", "Minimum amount (optional)", "custom_amount.minimum", "text", |f| f.min_amount.clone(), |f, v| f.min_amount = v)}
+                    {text_field("max-amount", "Maximum amount (optional)", "custom_amount.maximum", "text", |f| f.max_amount.clone(), |f, v| f.max_amount = v)}
+                    {text_field("preset-amount", "Suggested amount (optional)", "custom_amount.preset", "text", |f| f.preset_amount.clone(), |f, v| f.preset_amount = v)}
+                </Show>
+                <p class="field-error" aria-live="polite">{error_for("custom_amount".into())}</p>
                 <Show when=move || form.with(|f| f.pricing == Pricing::Amount && f.mode == LinkMode::Custom)>
                     {text_field("amount", "Amount", "amount_minor", "text", |f| f.amount.clone(), |f, v| f.amount = v)}
                 </Show>
@@ -215,6 +244,54 @@ pub fn NewLinkPage() -> impl IntoView {
                         |f| f.highlighted_product_id.clone(), |f, v| f.highlighted_product_id = v)}
                 </Show>
             </fieldset>
+            <fieldset>
+                <legend>"Checkout page"</legend>
+                <div class="field">
+                    <label for="link-type">"What this link is for"</label>
+                    <select id="link-type" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        form.update(|f| f.link_type = match v.as_str() {
+                            "donation" => LinkType::Donation,
+                            "subscription" => LinkType::Subscription,
+                            "invoice" => LinkType::Invoice,
+                            "collection" => LinkType::Collection,
+                            _ => LinkType::Product,
+                        });
+                    }>
+                        <option value="product">"Selling a product"</option>
+                        <option value="donation">"Donations (the customer chooses the amount)"</option>
+                        <option value="subscription">"A subscription"</option>
+                        <option value="invoice">"An invoice"</option>
+                        <option value="collection">"A collection"</option>
+                    </select>
+                </div>
+                {text_area("description", "Description (markdown, optional)", "description", |f| f.description.clone(), |f, v| f.description = v)}
+                {text_field("cover-image", "Cover image URL (optional)", "cover_image_url", "url", |f| f.cover_image_url.clone(), |f, v| f.cover_image_url = v)}
+                {checkbox("Customers may change quantities", |f| f.allow_quantity_adjustment, |f, v| f.allow_quantity_adjustment = v)}
+                {checkbox("Collect a billing address", |f| f.collect_address, |f, v| f.collect_address = v)}
+                {checkbox("Ask for a phone number", |f| f.collect_phone, |f, v| f.collect_phone = v)}
+                {text_field("max-completions", "Stop after this many payments (optional)", "max_completions", "text", |f| f.max_completions.clone(), |f, v| f.max_completions = v)}
+                <div class="field">
+                    <label for="after-completion">"After paying"</label>
+                    <select id="after-completion" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        edit("after_completion", Box::new(move |f| f.after_completion = match v.as_str() {
+                            "confirmation" => Some(AfterCompletion::Confirmation),
+                            "redirect" => Some(AfterCompletion::Redirect),
+                            _ => None,
+                        }));
+                    }>
+                        <option value="">"Go to the success URL if there is one, else confirm on the page"</option>
+                        <option value="confirmation">"Always confirm on the page"</option>
+                        <option value="redirect">"Always go to the success URL"</option>
+                    </select>
+                    <p class="field-error" aria-live="polite">{error_for("after_completion".into())}</p>
+                </div>
+                {text_area("confirmation-message", "Confirmation message (markdown, optional)", "confirmation_message", |f| f.confirmation_message.clone(), |f, v| f.confirmation_message = v)}
+                {text_field("customer-id", "Customer id (optional)", "customer_id", "text", |f| f.customer_id.clone(), |f, v| f.customer_id = v)}
+                {text_field("external-reference", "Your reference (optional)", "external_reference", "text", |f| f.external_reference.clone(), |f, v| f.external_reference = v)}
+            </fieldset>
+            <CustomFields form=form error_for=error_for/>
             <Metadata form=form error_for=error_for/>
             <p class="form-error" role="alert">{general_error}</p>
             <button type="submit" disabled=move || create.pending().get()>
@@ -279,6 +356,64 @@ where
             }
         }).collect_view()}
         <button type="button" class="secondary" on:click=move |_| form.update(|f| f.items.push(LineRow::default()))>"Add line item"</button>
+    }
+}
+
+#[component]
+fn CustomFields<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
+where
+    E: Fn(String) -> F + Copy + Send + Sync + 'static,
+    F: Fn() -> Option<String> + Send + Sync + 'static,
+{
+    let row_text = move |i: usize,
+                         label: String,
+                         field: String,
+                         get: fn(&CustomFieldRow) -> String,
+                         set: fn(&mut CustomFieldRow, String)| {
+        view! {
+            <label>{label}
+                <input type="text" prop:value=move || form.with(|f| f.custom_fields.get(i).map(get).unwrap_or_default())
+                    on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) { set(r, v) }) }/>
+            </label>
+            <p class="field-error" aria-live="polite">{error_for(field)}</p>
+        }
+    };
+    view! {
+        <fieldset>
+            <legend>"Questions for the customer (optional)"</legend>
+            {move || (0..form.with(|f| f.custom_fields.len())).map(|i| {
+                let n = i + 1;
+                let p = format!("custom_fields[{i}]");
+                view! {
+                    <div class="meta-row" role="group" aria-label=format!("Question {n}")>
+                        {row_text(i, format!("Question {n} key"), format!("{p}.key"), |r| r.key.clone(), |r, v| r.key = v)}
+                        {row_text(i, format!("Question {n} label"), format!("{p}.label"), |r| r.label.clone(), |r, v| r.label = v)}
+                        <label>{format!("Question {n} answer type")}
+                            <select on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) {
+                                    r.kind = match v.as_str() { "number" => CustomFieldType::Number, "dropdown" => CustomFieldType::Dropdown, _ => CustomFieldType::Text };
+                                });
+                            }>
+                                <option value="text">"Text"</option>
+                                <option value="number">"Number"</option>
+                                <option value="dropdown">"Choice from a list"</option>
+                            </select>
+                        </label>
+                        {row_text(i, format!("Question {n} choices (comma separated)"), format!("{p}.options"), |r| r.options.clone(), |r, v| r.options = v)}
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || form.with(|f| f.custom_fields.get(i).is_some_and(|r| r.required))
+                                on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) { r.required = v }) }/>
+                            {format!("Question {n} must be answered")}
+                        </label>
+                        <button type="button" class="secondary" aria-label=format!("Remove question {n}")
+                            on:click=move |_| form.update(|f| { f.custom_fields.remove(i); })>"Remove"</button>
+                    </div>
+                }
+            }).collect_view()}
+            <p class="field-error" aria-live="polite">{error_for("custom_fields".into())}</p>
+            <button type="button" class="secondary" on:click=move |_| form.update(|f| f.custom_fields.push(CustomFieldRow::default()))>"Add question"</button>
+        </fieldset>
     }
 }
 
