@@ -220,6 +220,42 @@ mod create_form {
     }
 
     #[wasm_bindgen_test]
+    fn checkout_settings_pay_what_you_want_and_questions() {
+        use paylinks_api::{CustomFieldType, LinkType};
+        use paylinks_app::link_form::CustomFieldRow;
+        let form = LinkForm {
+            name: "Give".into(),
+            link_type: LinkType::Donation,
+            pricing: Pricing::CustomerChooses,
+            min_amount: "5".into(),
+            preset_amount: "20".into(),
+            max_completions: "100".into(),
+            custom_fields: vec![CustomFieldRow {
+                key: "size".into(),
+                label: "Size".into(),
+                kind: CustomFieldType::Dropdown,
+                required: true,
+                options: "S, M ,L,".into(),
+            }],
+            ..LinkForm::default()
+        };
+        let request = form.check(false, now()).unwrap();
+        let amount = request.custom_amount.unwrap();
+        assert_eq!((amount.minimum, amount.preset), (500, Some(2000)));
+        assert_eq!(request.amount_minor, None);
+        assert_eq!(request.max_completions, Some(100));
+        assert_eq!(request.custom_fields.unwrap()[0].options, vec!["S", "M", "L"]);
+
+        let bad = LinkForm { max_completions: "lots".into(), min_amount: "5.555".into(), ..form };
+        let errors = bad.check(false, now()).unwrap_err();
+        assert_eq!(errors.get("max_completions"), Some("must be a whole number"));
+        assert!(errors.get("custom_amount.minimum").is_some(), "{errors:?}");
+        let donation_without_amount =
+            LinkForm { name: "Give".into(), link_type: LinkType::Donation, amount: "5".into(), ..LinkForm::default() };
+        assert!(donation_without_amount.check(false, now()).unwrap_err().get("custom_amount").is_some());
+    }
+
+    #[wasm_bindgen_test]
     fn a_retry_of_the_same_request_reuses_its_idempotency_key() {
         let form = LinkForm { name: "Tea".into(), amount: "1".into(), ..LinkForm::default() };
         let request = form.check(false, now()).unwrap();

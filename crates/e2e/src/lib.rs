@@ -177,6 +177,34 @@ impl Env {
             .unwrap()
     }
 
+    /// Calls the API with the merchant's key: status and JSON body.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = reqwest::Client::new().request(method, self.url(path)).header("x-api-key", &self.key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Creates a link through the API; it must succeed.
+    pub async fn create_link(&self, body: serde_json::Value) -> serde_json::Value {
+        let (status, link) = self.api(reqwest::Method::POST, "/v2/payment-links", Some(&body)).await;
+        assert_eq!(status, 201, "{link}");
+        link
+    }
+
+    /// Whether a JavaScript dialog (alert, confirm) is open.
+    pub async fn dialog_open(&self) -> bool {
+        self.driver.get_alert_text().await.is_ok()
+    }
+
     pub async fn quit(self) {
         let _ = self.driver.clone().quit().await;
     }

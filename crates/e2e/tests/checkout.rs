@@ -1,0 +1,224 @@
+//! The customer's journeys on the public checkout page, in headless Chromium against the real
+//! server and the release build of the checkout.
+
+use paylinks_e2e::Env;
+use serde_json::{json, Value};
+use std::time::Duration;
+use thirtyfour::prelude::*;
+
+const XSS: &str = "<img src=x onerror=alert(1)>";
+
+async fn value_of(env: &Env, css: &str) -> String {
+    env.find(css).await.prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// Fills the card fields and presses pay.
+async fn pay_with(env: &Env, card: &str) {
+    env.fill("#card-number", card).await;
+    env.fill("#card-expiry", "1234").await;
+    env.fill("#card-cvc", "123").await;
+    env.find("button.pay").await.click().await.unwrap();
+}
+
+fn cafe_link() -> Value {
+    json!({
+        "name": "Cafe order", "allow_quantity_adjustment": true, "collect_phone": true,
+        "description": "Fresh **every** morning.",
+        "custom_fields": [{"key": "table", "label": "Table number", "type": "number", "required": true}],
+        "line_items": [
+            {"price_data": {"unit_amount": 450, "currency": "usd", "product_data": {"name": "Tea", "description": "Green"}}},
+            {"price_data": {"unit_amount": 300, "currency": "usd", "product_data": {"name": "Cake"}}, "quantity": 2},
+        ],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
+    let env = Env::start(360, 780).await;
+    let link = env.create_link(cafe_link()).await;
+    let id = link["id"].as_str().unwrap();
+
+    // The merchant copies the public URL from the dashboard; the customer opens exactly that.
+    env.sign_in().await;
+    env.driver.goto(env.url(&format!("/links/{id}"))).await.unwrap();
+    env.find("button[aria-label='Copy the public checkout URL']").await.click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let copied = env
+        .driver
+        .execute_async("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))", vec![])
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(copied, link["url"]);
+    env.driver.goto(copied.as_str().unwrap()).await.unwrap();
+
+    env.wait_text(".test-banner", "4111 1111 1111 1111").await;
+    env.wait_text(".summary h1", "Cafe order").await;
+    env.wait_text(".description strong", "every").await;
+    env.wait_text(".total", "$10.50").await;
+    env.find("button[aria-label='More Tea']").await.click().await.unwrap();
+    env.wait_text(".total", "$15.00").await;
+    env.wait_text("button.pay", "Pay $15.00").await;
+    let no_scroll = env
+        .driver
+        .execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth", vec![])
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(no_scroll, true, "the page fits a 360 px screen");
+    for (css, autocomplete) in [
+        ("#email", "email"),
+        ("#name", "name"),
+        ("#phone", "tel"),
+        ("#card-number", "cc-number"),
+        ("#card-expiry", "cc-exp"),
+        ("#card-cvc", "cc-csc"),
+    ] {
+        assert_eq!(env.find(css).await.attr("autocomplete").await.unwrap().as_deref(), Some(autocomplete), "{css}");
+    }
+    env.screenshot("checkout-360").await;
+
+    // Pressing pay with nothing filled in names every field and moves the keyboard to the first.
+    env.find("button.pay").await.click().await.unwrap();
+    env.wait_text("#email-error", "is required").await;
+    let focused = env.driver.execute("return document.activeElement.id", vec![]).await.unwrap().json().clone();
+    assert_eq!(focused, "email");
+
+    env.fill("#email", "ann@example.com").await;
+    env.fill("#name", "Ann Lee").await;
+    env.fill("#phone", "+1 415 555 0100").await;
+    env.fill("#custom-table", "12").await;
+    env.fill("#card-number", "4000000000000002").await;
+    assert_eq!(value_of(&env, "#card-number").await, "4000 0000 0000 0002", "grouped as typed");
+
+    // A declined card: the reason is shown and nothing typed is lost.
+    pay_with(&env, "4000000000000002").await;
+    env.wait_text(".form-error", "declined").await;
+    env.screenshot("checkout-declined").await;
+    assert_eq!(value_of(&env, "#email").await, "ann@example.com");
+    assert_eq!(value_of(&env, "#custom-table").await, "12");
+    assert_eq!(value_of(&env, "#quantity-0").await, "2");
+
+    pay_with(&env, "4111111111111111").await;
+    env.wait_text(".confirmation h1", "Payment received").await;
+    env.wait_text(".confirmation", "You paid $15.00 to E2E Coffee.").await;
+    env.screenshot("checkout-success").await;
+
+    // The merchant sees both attempts and the stats on the link page.
+    env.driver.goto(env.url(&format!("/links/{id}"))).await.unwrap();
+    env.wait_text(".stats", "Successful payments").await;
+    let stats = env.find(".stats").await.text().await.unwrap();
+    assert!(stats.contains("Checkout attempts\n2") && stats.contains("$15.00"), "{stats}");
+    let table = env.wait_text("table", "Succeeded").await;
+    assert!(table.contains("Failed: card declined") && table.contains("visa ···· 1111"), "{table}");
+    assert!(table.contains("table: 12") && table.contains("Ann Lee <ann@example.com>"), "{table}");
+    env.screenshot("dashboard-payments-360").await;
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_checkout_redirects_to_the_success_url_and_unavailable_links_say_so() {
+    let env = Env::start(1280, 900).await;
+    let success = env.url("/thanks?payment={PAYMENT_ID}&amount={AMOUNT}");
+    let link = env
+        .create_link(json!({"name": "Give what you like", "link_type": "donation", "success_url": success,
+            "custom_amount": {"minimum": 100, "maximum": 100000, "preset": 2500}}))
+        .await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(value_of(&env, "#amount").await, "25.00");
+    env.fill("#amount", "12.5").await;
+    env.wait_text("button.pay", "Pay $12.50").await;
+    env.fill("#email", "bo@example.com").await;
+    env.fill("#name", "Bo").await;
+    env.screenshot("checkout-desktop").await;
+    pay_with(&env, "4111 1111 1111 1111").await;
+    for _ in 0..100 {
+        if env.driver.current_url().await.unwrap().path() == "/thanks" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let landed = env.driver.current_url().await.unwrap();
+    assert_eq!(landed.path(), "/thanks");
+    let query = landed.query().unwrap_or_default();
+    assert!(query.starts_with("payment=py_") && query.ends_with("&amount=12.50"), "{query}");
+
+    // Missing, paid-up and turned-off links all get the same page.
+    let off = env.create_link(json!({"name": "Off", "amount_minor": 100})).await;
+    let (status, _) = env
+        .api(
+            reqwest::Method::PATCH,
+            &format!("/v2/payment-links/{}/status", off["id"].as_str().unwrap()),
+            Some(&json!({"status": "inactive"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for url in [env.url("/l/pl_AAAAAAAAAAAAAAAAAAAA"), off["url"].as_str().unwrap().to_string()] {
+        env.driver.goto(&url).await.unwrap();
+        env.wait_text(".unavailable h1", "This payment link is not available").await;
+    }
+    env.screenshot("checkout-unavailable").await;
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_merchant_text_stays_inert_on_the_checkout_and_the_dashboard() {
+    let env = Env::start(1280, 900).await;
+    // Where the contract refuses it, it is refused, naming the field.
+    for field in ["success_url", "cancel_url", "redirect_url", "cover_image_url"] {
+        let mut body = json!({"name": "x", "amount_minor": 100});
+        body[field] = json!("javascript:alert(1)");
+        let (status, err) = env.api(reqwest::Method::POST, "/v2/payment-links", Some(&body)).await;
+        assert_eq!(status, 400, "{field}");
+        assert!(err["details"]["fields"][field].is_array(), "{field}: {err}");
+    }
+    // Where it is stored, it must render as text.
+    let link = env
+        .create_link(json!({
+            "name": format!("Deal {XSS}"),
+            "description": format!("{XSS} [click](javascript:alert(1)) <script>alert(1)</script>"),
+            "confirmation_message": XSS, "customer_id": XSS, "external_reference": XSS,
+            "metadata": {"note": XSS}, "allow_quantity_adjustment": true,
+            "custom_fields": [{"key": "q", "label": format!("Q {XSS}"), "type": "dropdown", "options": [XSS]}],
+            "line_items": [{"price_data": {"unit_amount": 500, "product_data": {"name": XSS, "description": XSS}}}],
+        }))
+        .await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text(".summary h1", "Deal <img").await;
+    env.wait_text(".description", "<script>alert(1)</script>").await;
+    env.wait_text(".items", XSS).await;
+    env.wait_text("label[for='custom-q']", XSS).await;
+    let assert_inert = |where_: &'static str| {
+        let env = &env;
+        async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(!env.dialog_open().await, "{where_}: a dialog opened");
+            let injected = env
+                .driver
+                .find_all(By::Css("img[src='x'], script:not([src]):not([type]), a[href^='javascript']"))
+                .await
+                .unwrap();
+            assert!(injected.is_empty(), "{where_}: {} injected elements", injected.len());
+        }
+    };
+    assert_inert("checkout").await;
+    // The confirmation shows the merchant's message as text too.
+    env.fill("#email", "a@example.com").await;
+    env.fill("#name", "A").await;
+    pay_with(&env, "4111111111111111").await;
+    env.wait_text(".confirmation", XSS).await;
+    assert_inert("confirmation").await;
+
+    env.sign_in().await;
+    env.driver.goto(env.url(&format!("/links/{}", link["id"].as_str().unwrap()))).await.unwrap();
+    env.wait_text("h1", "Deal <img").await;
+    env.wait_text(".fields", XSS).await;
+    env.wait_text("table", "Succeeded").await;
+    assert_inert("dashboard").await;
+    env.driver.goto(env.url("/links")).await.unwrap();
+    env.wait_text("table", "Deal <img").await;
+    assert_inert("dashboard list").await;
+    env.quit().await;
+}

@@ -1,0 +1,135 @@
+//! The checkout page's rules in headless Chromium: safe markdown, card entry as typed, and the
+//! form model that computes the total the page shows.
+#![cfg(target_arch = "wasm32")]
+
+use paylinks_api::checkout::CheckoutRequest;
+use paylinks_api::{CustomAmount, LinkType, PublicLineItem, PublicPaymentLink, SelectionMode};
+use paylinks_app::checkout::form::CheckoutForm;
+use paylinks_app::checkout::markdown::to_safe_html;
+use paylinks_app::checkout::{format_expiry, public_id_from_path};
+use paylinks_app::safe_url::is_safe_href;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn link() -> PublicPaymentLink {
+    let item = |name: &str, unit_amount: i64, quantity: i64| PublicLineItem {
+        name: name.into(),
+        description: None,
+        unit_amount,
+        currency: "USD".into(),
+        quantity,
+        interval: None,
+        interval_count: None,
+    };
+    PublicPaymentLink {
+        active: true,
+        product_name: "Tea".into(),
+        amount_minor: Some(1200),
+        currency: "USD".into(),
+        interval: None,
+        interval_count: None,
+        trial_period_days: None,
+        checkout_url: "http://127.0.0.1:8080/l/pl_x".into(),
+        public_id: "pl_x".into(),
+        name: "Cafe".into(),
+        merchant_name: "Shop".into(),
+        line_items: vec![item("Tea", 450, 2), item("Cake", 300, 1)],
+        selection_mode: SelectionMode::Bundle,
+        collect_shipping: false,
+        allow_promotion_codes: false,
+        livemode: false,
+        link_type: LinkType::Product,
+        description: None,
+        cover_image_url: None,
+        allow_quantity_adjustment: true,
+        custom_amount: None,
+        collect_address: false,
+        collect_phone: false,
+        custom_fields: vec![],
+        default_item: None,
+        highlighted_item: None,
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn markdown_never_renders_raw_html_or_unsafe_links() {
+    let html = to_safe_html(
+        "Hi <img src=x onerror=alert(1)> **bold**\n\n[bad](javascript:alert(1)) [ok](https://a.example/) ![pic](https://img.example/x.png)\n\n<script>alert(1)</script>",
+        true,
+    );
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    assert!(!html.contains("<img") && !html.contains("<script") && !html.contains("javascript:"), "{html}");
+    assert!(html.contains("<a href=\"https://a.example/\">ok</a>"), "{html}");
+    assert!(html.contains("bad") && html.contains("pic"), "link and image text stay: {html}");
+}
+
+#[wasm_bindgen_test]
+fn urls_are_checked_again_before_use() {
+    assert!(is_safe_href("https://shop.example/thanks", true));
+    assert!(is_safe_href("http://localhost:8080/x", false));
+    assert!(!is_safe_href("http://localhost:8080/x", true));
+    for bad in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "//evil.example", "https://a b"] {
+        assert!(!is_safe_href(bad, false), "{bad}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn card_entry_reads_as_typed() {
+    assert_eq!(format_expiry("1230"), "12/30");
+    assert_eq!(format_expiry("12/3"), "12/3");
+    assert_eq!(format_expiry("1"), "1");
+    assert_eq!(format_expiry("12/345678"), "12/34");
+    assert_eq!(public_id_from_path("/l/pl_abc"), Some("pl_abc".into()));
+    assert_eq!(public_id_from_path("/l/pl_abc/"), Some("pl_abc".into()));
+    assert_eq!(public_id_from_path("/l/"), None);
+    assert_eq!(public_id_from_path("/links/x"), None);
+}
+
+#[wasm_bindgen_test]
+fn the_total_follows_the_customers_choices() {
+    let link = link();
+    let mut form = CheckoutForm::new(&link);
+    assert_eq!(form.quantities, vec![2, 1]);
+    assert_eq!(form.total(&link), Some(1200));
+    form.quantities = vec![3, 2];
+    assert_eq!(form.total(&link), Some(1950));
+    form.quantities = vec![0, 2];
+    assert_eq!(form.total(&link), None, "a bundle needs every item");
+
+    let errors = CheckoutForm::new(&link).check(&link, now()).unwrap_err();
+    for field in ["email", "name", "card.number", "card.expiry", "card.cvc"] {
+        assert!(errors.get(field).is_some(), "{field}: {errors:?}");
+    }
+    let filled = CheckoutForm {
+        email: "ann@example.com".into(),
+        name: "Ann".into(),
+        card_number: "4111 1111 1111 1111".into(),
+        expiry: "12/34".into(),
+        cvc: "123".into(),
+        ..CheckoutForm::new(&link)
+    };
+    let request: CheckoutRequest = filled.check(&link, now()).unwrap();
+    assert_eq!(request.quantities, Some(vec![2, 1]));
+    assert_eq!(request.billing_address, None);
+
+    let pwyw = PublicPaymentLink {
+        line_items: vec![],
+        amount_minor: None,
+        custom_amount: Some(CustomAmount { minimum: 500, maximum: 10_000, preset: Some(2000) }),
+        ..link
+    };
+    let mut form = CheckoutForm::new(&pwyw);
+    assert_eq!(form.amount, "20.00");
+    assert_eq!(form.total(&pwyw), Some(2000));
+    form.amount = "2.5".into();
+    assert_eq!(form.total(&pwyw), None, "below the minimum");
+    form.amount = "12.345".into();
+    assert!(form.to_request(&pwyw).unwrap_err().get("amount_minor").is_some());
+}
