@@ -47,7 +47,6 @@ pub struct CheckoutForm {
     pub billing: AddressForm,
     pub shipping: AddressForm,
     pub answers: BTreeMap<String, String>,
-    pub promotion_code: String,
     pub card_number: String,
     pub expiry: String,
     pub cvc: String,
@@ -84,7 +83,7 @@ impl CheckoutForm {
             billing_address: self.billing.to_address().filter(|_| link.collect_address),
             shipping_address: self.shipping.to_address().filter(|_| link.collect_shipping),
             custom_fields: Some(self.answers.clone()).filter(|a| !a.is_empty()),
-            promotion_code: text(&self.promotion_code),
+            promotion_code: None,
             card: Some(CardInput {
                 number: self.card_number.clone(),
                 expiry: self.expiry.clone(),

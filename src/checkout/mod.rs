@@ -181,9 +181,7 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                         </fieldset>
                     })
                 }}
-                {link.with_value(|l| l.allow_promotion_codes).then(|| ctx.input(
-                    "promotion-code", "Promotion code (optional)", "promotion_code", "text", "off",
-                    |f| f.promotion_code.clone(), |f, v| f.promotion_code = v))}
+                // No promotion codes exist yet, so the page does not ask for one (every code would fail).
                 <fieldset>
                     <legend>"Card"</legend>
                     {ctx.input("card-number", "Card number", "card.number", "text", "cc-number",

@@ -45,7 +45,7 @@ fn workspace_root() -> PathBuf {
 /// `dist/checkout/` (in this order: Trunk empties its output directory first).
 const APP_BUILDS: [&[&str]; 2] = [
     &["trunk", "build", "--release"],
-    &["trunk", "build", "--release", "checkout.html", "--dist", "dist/checkout", "--public-url", "/checkout/"],
+    &["trunk", "build", "checkout.html", "--release", "--dist", "dist/checkout", "--public-url", "/checkout/"],
 ];
 
 fn dev(root: &Path, serve_args: &[String]) -> Result<(), String> {

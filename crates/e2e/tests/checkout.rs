@@ -114,6 +114,7 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     let table = env.wait_text("table", "Succeeded").await;
     assert!(table.contains("Failed: card declined") && table.contains("visa ···· 1111"), "{table}");
     assert!(table.contains("table: 12") && table.contains("Ann Lee <ann@example.com>"), "{table}");
+    env.find(".stats").await.scroll_into_view().await.unwrap();
     env.screenshot("dashboard-payments-360").await;
     env.quit().await;
 }

@@ -100,7 +100,7 @@ pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response 
     }
 }
 
-/// Hashed assets (`name-<16 hex>.ext`, as Trunk names them) never change: cache them for a
+/// Hashed assets (`name-<hex>.ext`: Trunk writes a 64-bit hash, so up to 16 digits) never change: cache them for a
 /// year. Everything else (index.html) is revalidated.
 pub async fn cache_control(request: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(request.uri().path());
@@ -115,7 +115,8 @@ fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let stem = file.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// App routes (paths without a file extension) get a page: `/l/…` the checkout's, the rest the
@@ -190,6 +191,9 @@ mod tests {
     fn recognises_hashed_assets() {
         assert!(is_hashed_asset("/paylinks-app-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_asset("/paylinks-app-1a2b3c4d5e6f7a8b.js"));
+        assert!(is_hashed_asset("/paylinks-app-7ce00a30c5ab33f.js"), "a hash with its leading zero dropped");
+        assert!(is_hashed_asset("/checkout/checkout-4396dacaacb5d72d_bg.wasm"));
+        assert!(!is_hashed_asset("/my-cafe.js"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/favicon.svg"));
     }
