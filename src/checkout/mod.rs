@@ -166,9 +166,9 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                 <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
                 <fieldset>
                     <legend>"Your details"</legend>
-                    {ctx.input("email", "Email", "email", "email", "email", |f| f.email.clone(), |f, v| f.email = v)}
-                    {ctx.input("name", "Full name", "name", "text", "name", |f| f.name.clone(), |f, v| f.name = v)}
-                    {link.with_value(|l| l.collect_phone).then(|| ctx.input("phone", "Phone", "phone", "tel", "tel", |f| f.phone.clone(), |f, v| f.phone = v))}
+                    {ctx.input("email", "Email", "email", EMAIL, |f| f.email.clone(), |f, v| f.email = v)}
+                    {ctx.input("name", "Full name", "name", NAME, |f| f.name.clone(), |f, v| f.name = v)}
+                    {link.with_value(|l| l.collect_phone).then(|| ctx.input("phone", "Phone", "phone", TEL, |f| f.phone.clone(), |f, v| f.phone = v))}
                 </fieldset>
                 {link.with_value(|l| l.collect_address).then(|| address_fields(ctx, false))}
                 {link.with_value(|l| l.collect_shipping).then(|| address_fields(ctx, true))}
@@ -184,12 +184,12 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                 // No promotion codes exist yet, so the page does not ask for one (every code would fail).
                 <fieldset>
                     <legend>"Card"</legend>
-                    {ctx.input("card-number", "Card number", "card.number", "text", "cc-number",
+                    {ctx.input("card-number", "Card number", "card.number", CARD_NUMBER,
                         |f| f.card_number.clone(), |f, v| f.card_number = group_card_number(&v))}
                     <div class="row">
-                        {ctx.input("card-expiry", "Expiry (MM/YY)", "card.expiry", "text", "cc-exp",
+                        {ctx.input("card-expiry", "Expiry (MM/YY)", "card.expiry", CARD_EXPIRY,
                             |f| f.expiry.clone(), |f, v| f.expiry = format_expiry(&v))}
-                        {ctx.input("card-cvc", "Security code (CVC)", "card.cvc", "text", "cc-csc",
+                        {ctx.input("card-cvc", "Security code (CVC)", "card.cvc", CARD_CVC,
                             |f| f.cvc.clone(), |f, v| f.cvc = v)}
                     </div>
                 </fieldset>
@@ -218,6 +218,28 @@ fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
     }
 }
 
+/// How an input behaves on a phone: its type, what the browser may fill in, which keyboard.
+#[derive(Clone, Copy)]
+struct Kind {
+    input_type: &'static str,
+    autocomplete: &'static str,
+    inputmode: &'static str,
+}
+
+const fn kind(input_type: &'static str, autocomplete: &'static str, inputmode: &'static str) -> Kind {
+    Kind { input_type, autocomplete, inputmode }
+}
+
+const EMAIL: Kind = kind("email", "email", "email");
+const NAME: Kind = kind("text", "name", "text");
+const TEL: Kind = kind("tel", "tel", "tel");
+const CARD_NUMBER: Kind = kind("text", "cc-number", "numeric");
+const CARD_EXPIRY: Kind = kind("text", "cc-exp", "numeric");
+const CARD_CVC: Kind = kind("text", "cc-csc", "numeric");
+const AMOUNT: Kind = kind("text", "transaction-amount", "decimal");
+const NUMBER: Kind = kind("text", "off", "decimal");
+const TEXT: Kind = kind("text", "off", "text");
+
 type EditFn = Box<dyn Fn(String, Box<dyn FnOnce(&mut CheckoutForm)>)>;
 
 /// What every input of the form shares: the data, how to change it, and its errors.
@@ -244,33 +266,23 @@ where
         });
     }
 
-    /// A labelled text input bound to one field of the form, with its error under it.
-    #[allow(clippy::too_many_arguments)]
+    /// A labelled input bound to one field of the form, with its error under it.
     fn input(
         self,
         id: &str,
         label: &str,
         field: &str,
-        kind: &'static str,
-        autocomplete: &'static str,
+        kind: Kind,
         get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
         set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
     ) -> impl IntoView {
         let (error, invalid) = ((self.error_for)(field.to_string()), (self.error_for)(field.to_string()));
         let (id, error_id, field) = (id.to_string(), format!("{id}-error"), field.to_string());
-        let inputmode = match autocomplete {
-            "cc-number" | "cc-exp" | "cc-csc" => "numeric",
-            _ => match kind {
-                "email" => "email",
-                "tel" => "tel",
-                _ => "text",
-            },
-        };
         let (field_in, field_out, form) = (field.clone(), field, self.form);
         view! {
             <div class="field">
                 <label for=id.clone()>{label.to_string()}</label>
-                <input id=id type=kind autocomplete=autocomplete inputmode=inputmode
+                <input id=id type=kind.input_type autocomplete=kind.autocomplete inputmode=kind.inputmode
                     prop:value=move || form.with(get)
                     aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
                     on:input=move |ev| { let v = event_target_value(&ev); self.edit(&field_in, move |f| set(f, v)) }
@@ -294,43 +306,30 @@ where
     E: Fn(String) -> F + Copy + 'static,
     F: Fn() -> Option<String> + Send + Sync + 'static,
 {
-    let (legend, key, section) =
-        if shipping { ("Shipping address", "shipping", "shipping") } else { ("Billing address", "billing", "billing") };
+    let (legend, key) = if shipping { ("Shipping address", "shipping") } else { ("Billing address", "billing") };
+    // `autocomplete` for [billing, shipping]: the section tells the browser which address to fill.
     let part = move |name: &'static str,
                      label: &'static str,
-                     auto: &'static str,
+                     auto: [&'static str; 2],
                      pick: fn(&mut AddressForm) -> &mut String| {
         let get = move |f: &CheckoutForm| {
             let mut copy = f.clone();
             pick(address_of(&mut copy, shipping)).clone()
         };
         let set = move |f: &mut CheckoutForm, v: String| *pick(address_of(f, shipping)) = v;
-        let autocomplete: &'static str = match (section, auto) {
-            ("shipping", "address-line1") => "shipping address-line1",
-            ("shipping", "address-line2") => "shipping address-line2",
-            ("shipping", "address-level2") => "shipping address-level2",
-            ("shipping", "address-level1") => "shipping address-level1",
-            ("shipping", "postal-code") => "shipping postal-code",
-            ("shipping", _) => "shipping country",
-            ("billing", "address-line1") => "billing address-line1",
-            ("billing", "address-line2") => "billing address-line2",
-            ("billing", "address-level2") => "billing address-level2",
-            ("billing", "address-level1") => "billing address-level1",
-            ("billing", "postal-code") => "billing postal-code",
-            _ => "billing country",
-        };
-        ctx.input(&format!("{key}-{name}"), label, &format!("{key}_address.{name}"), "text", autocomplete, get, set)
+        let kind = kind("text", auto[usize::from(shipping)], "text");
+        ctx.input(&format!("{key}-{name}"), label, &format!("{key}_address.{name}"), kind, get, set)
     };
     view! {
         <fieldset>
             <legend>{legend}</legend>
             <p class="field-error" aria-live="polite">{(ctx.error_for)(format!("{key}_address"))}</p>
-            {part("line1", "Address line 1", "address-line1", |a| &mut a.line1)}
-            {part("line2", "Address line 2 (optional)", "address-line2", |a| &mut a.line2)}
-            {part("city", "City", "address-level2", |a| &mut a.city)}
-            {part("state", "State or region (optional)", "address-level1", |a| &mut a.state)}
-            {part("postal_code", "Postal code", "postal-code", |a| &mut a.postal_code)}
-            {part("country", "Country code (e.g. US)", "country", |a| &mut a.country)}
+            {part("line1", "Address line 1", ["billing address-line1", "shipping address-line1"], |a| &mut a.line1)}
+            {part("line2", "Address line 2 (optional)", ["billing address-line2", "shipping address-line2"], |a| &mut a.line2)}
+            {part("city", "City", ["billing address-level2", "shipping address-level2"], |a| &mut a.city)}
+            {part("state", "State or region (optional)", ["billing address-level1", "shipping address-level1"], |a| &mut a.state)}
+            {part("postal_code", "Postal code", ["billing postal-code", "shipping postal-code"], |a| &mut a.postal_code)}
+            {part("country", "Country code (e.g. US)", ["billing country", "shipping country"], |a| &mut a.country)}
         </fieldset>
     }
 }
@@ -367,8 +366,8 @@ where
             }
             .into_any()
         }
-        CustomFieldType::Number => ctx.input(&id, &label, &path, "text", "off", get, set).into_any(),
-        CustomFieldType::Text => ctx.input(&id, &label, &path, "text", "off", get, set).into_any(),
+        CustomFieldType::Number => ctx.input(&id, &label, &path, NUMBER, get, set).into_any(),
+        CustomFieldType::Text => ctx.input(&id, &label, &path, TEXT, get, set).into_any(),
     }
 }
 
@@ -390,7 +389,7 @@ where
         );
         return view! {
             <div class="custom-amount">
-                {ctx.input("amount", &format!("Amount ({currency})"), "amount_minor", "text", "transaction-amount",
+                {ctx.input("amount", &format!("Amount ({currency})"), "amount_minor", AMOUNT,
                     |f| f.amount.clone(), |f, v| f.amount = v)}
                 <p class="hint">{hint}</p>
             </div>

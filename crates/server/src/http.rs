@@ -70,7 +70,7 @@ fn content_security_policy(script_hashes: &[String]) -> HeaderValue {
         .collect::<Vec<_>>()
         .join(" ");
     let policy = format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data:; \
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data: http://localhost:* http://127.0.0.1:*; \
          connect-src 'self' https: http://localhost:* http://127.0.0.1:*; font-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
