@@ -1,5 +1,5 @@
 //! `cargo xtask dev` and `cargo xtask test`: the README's two commands. They install what is
-//! missing, then build and run (dev) or check everything (test).
+//! missing, then build and run (dev) or check everything (test). `cargo xtask bench` measures.
 
 mod run;
 mod tools;
@@ -7,14 +7,18 @@ mod tools;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev|test>
+const USAGE: &str = "usage: cargo xtask <dev|test|bench>
 
   dev    install missing tools, build the app, and serve it with the API on
          http://127.0.0.1:8080 (SQLite under ./data/). Extra arguments go to `paylinks serve`.
   test   install missing tools, then: fmt check, clippy (warnings denied), native tests
          (also on PostgreSQL when PAYLINKS_TEST_POSTGRES_URL is set), app tests in headless
          Chromium, the release build of the app, and end-to-end tests of it in headless
-         Chromium against the real server. Ends with `N passed, N failed`.";
+         Chromium against the real server. Ends with `N passed, N failed`.
+  bench  install missing tools (also wrk, brotli, oha), build everything in release, and
+         measure the API, data growth, memory and the app (about 15 minutes; also on
+         PostgreSQL when PAYLINKS_BENCH_POSTGRES_URL is set). Writes BENCHMARKS.md and
+         target/bench/results.json. Reports only: it never fails on a figure.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +27,7 @@ fn main() -> ExitCode {
         // `cargo xtask dev -- --listen …` and `cargo xtask dev --listen …` both pass flags on.
         Some("dev") => dev(&root, args[1..].strip_prefix(&["--".to_string()]).unwrap_or(&args[1..])),
         Some("test") => test(&root),
+        Some("bench") => bench(&root),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -50,11 +55,7 @@ const APP_BUILDS: [&[&str]; 2] = [
 
 fn dev(root: &Path, serve_args: &[String]) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
-    run::step("Building the app (release)");
-    let path = tools::path_with_tools(root);
-    for build in APP_BUILDS {
-        run::command(root, build, &[("PATH", &path)])?;
-    }
+    build_app(root)?;
     run::step("Building the server (release)");
     run::command(root, &["cargo", "build", "--release", "-p", "paylinks-server"], &[])?;
     run::step("Starting paylinks (Ctrl-C stops it)");
@@ -62,6 +63,39 @@ fn dev(root: &Path, serve_args: &[String]) -> Result<(), String> {
     let mut command = vec![binary.to_string_lossy().into_owned(), "serve".into(), "--static-dir".into(), "dist".into()];
     command.extend(serve_args.iter().cloned());
     run::command(root, &command.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+}
+
+fn build_app(root: &Path) -> Result<(), String> {
+    run::step("Building the app (release)");
+    let path = tools::path_with_tools(root);
+    for build in APP_BUILDS {
+        run::command(root, build, &[("PATH", &path)])?;
+    }
+    Ok(())
+}
+
+fn bench(root: &Path) -> Result<(), String> {
+    tools::ensure_app_tools(root)?;
+    tools::ensure_browser()?;
+    tools::ensure_bench_tools(root)?;
+    build_app(root)?;
+    run::step("Building the server and the bench (release)");
+    run::command(root, &["cargo", "build", "--release", "-p", "paylinks-server", "-p", "paylinks-bench"], &[])?;
+    let release = run::target_dir(root).join("release");
+    let (server, out) = (release.join("paylinks"), run::target_dir(root).join("bench"));
+    let bench = release.join("paylinks-bench").to_string_lossy().into_owned();
+    run::step("Measuring (progress below)");
+    run::command(
+        root,
+        &[&bench],
+        &[
+            ("PAYLINKS_BENCH_SERVER", &server.to_string_lossy()),
+            ("PAYLINKS_BENCH_DIST", &root.join("dist").to_string_lossy()),
+            ("PAYLINKS_BENCH_OUT", &out.to_string_lossy()),
+            ("PAYLINKS_BENCH_REPORT", &root.join("BENCHMARKS.md").to_string_lossy()),
+            ("CHROMEDRIVER", tools::CHROMEDRIVER),
+        ],
+    )
 }
 
 fn test(root: &Path) -> Result<(), String> {

@@ -73,6 +73,20 @@ pub fn ensure_app_tools(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The load generators and compressors `cargo xtask bench` uses: Debian's wrk and brotli, and
+/// oha from crates.io (with `--locked`, into ~/.cargo/bin).
+pub fn ensure_bench_tools(root: &Path) -> Result<(), String> {
+    let missing: Vec<&str> = ["wrk", "brotli"].into_iter().filter(|t| output(&["which", t]).is_none()).collect();
+    if !missing.is_empty() {
+        apt_install(&missing, "the bench drives the server with wrk and measures brotli sizes")?;
+    }
+    if output(&["oha", "--version"]).is_none() {
+        step("Installing oha from crates.io (open-loop latency at a fixed rate; about 5 minutes)");
+        command(root, &["cargo", "install", "oha", "--locked"], &[])?;
+    }
+    Ok(())
+}
+
 pub fn ensure_browser() -> Result<(), String> {
     if !Path::new(CHROMEDRIVER).exists() || !Path::new("/usr/bin/chromium").exists() {
         apt_install(&["chromium", "chromium-driver"], "the app's tests run in headless Chromium")?;

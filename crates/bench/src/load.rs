@@ -1,0 +1,139 @@
+//! Load generators: wrk (Debian) for closed-loop throughput, with a Lua script that gives every
+//! create its own Idempotency-Key; oha (crates.io) for open-loop latency at a fixed rate.
+
+use serde::Serialize;
+use std::path::Path;
+use std::process::Command;
+
+/// One HTTP request shape to repeat.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: &'static str,
+    pub method: &'static str,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+impl Target {
+    pub fn get(name: &'static str, path: String) -> Target {
+        Target { name, method: "GET", path, body: None }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Throughput {
+    pub name: String,
+    pub requests_per_s: f64,
+    pub errors: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub name: String,
+    pub rate: u32,
+    pub achieved_per_s: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub p999_ms: f64,
+    pub errors: u64,
+}
+
+const WRK_SCRIPT: &str = r#"
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  method, path, key, body = args[1], args[2], args[3], args[4]
+  counter = 0
+end
+function request()
+  counter = counter + 1
+  local headers = { ["x-api-key"] = key }
+  if method == "POST" then
+    headers["content-type"] = "application/json"
+    headers["idempotency-key"] = string.format("bench-%d-%d-%d", id, counter, math.random(1000000000))
+  end
+  return wrk.format(method, path, headers, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH {\"requests\":%d,\"duration_us\":%d,\"errors\":%d,\"p50_us\":%d,\"p99_us\":%d}\n",
+    summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"#;
+
+/// Requests per second with 32 connections for `seconds`, closed loop.
+pub fn throughput(work_dir: &Path, base: &str, key: &str, target: &Target, seconds: u32) -> Throughput {
+    let script = work_dir.join("bench.lua");
+    std::fs::write(&script, WRK_SCRIPT).expect("write the wrk script");
+    let out = Command::new("wrk")
+        .args(["-t2", "-c32", &format!("-d{seconds}s"), "-s"])
+        .arg(&script)
+        .arg(base)
+        .args(["--", target.method, &target.path, key, target.body.as_deref().unwrap_or("")])
+        .output()
+        .expect("run wrk (cargo xtask bench installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text.lines().find_map(|l| l.strip_prefix("BENCH ")).unwrap_or_else(|| panic!("wrk said: {text}"));
+    let v: serde_json::Value = serde_json::from_str(json).expect("wrk's summary");
+    let n = |k: &str| v[k].as_f64().unwrap_or(0.0);
+    Throughput {
+        name: target.name.to_string(),
+        requests_per_s: n("requests") / (n("duration_us") / 1e6),
+        errors: n("errors") as u64,
+        p50_ms: n("p50_us") / 1000.0,
+        p99_ms: n("p99_us") / 1000.0,
+    }
+}
+
+/// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
+/// should have been sent).
+pub fn latency(base: &str, key: &str, target: &Target, rate: u32, seconds: u32) -> Latency {
+    let mut cmd = Command::new("oha");
+    cmd.args(["--no-tui", "--output-format", "json", "--latency-correction", "-c", "64"])
+        .args(["-q", &rate.to_string(), "-z", &format!("{seconds}s"), "-m", target.method])
+        .args(["-H", &format!("x-api-key: {key}")]);
+    if let Some(body) = &target.body {
+        cmd.args(["-H", "content-type: application/json", "-d", body]);
+    }
+    let out = cmd.arg(format!("{base}{}", target.path)).output().expect("run oha (cargo xtask bench installs it)");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)));
+    percentiles(&v, target.name, rate)
+}
+
+/// Latency percentiles of `requests` sequential-ish requests (4 at a time), for data growth.
+pub fn sample(base: &str, key: &str, target: &Target, requests: u32) -> Latency {
+    let out = Command::new("oha")
+        .args(["--no-tui", "--output-format", "json", "-c", "4", "-n", &requests.to_string()])
+        .args(["-H", &format!("x-api-key: {key}")])
+        .arg(format!("{base}{}", target.path))
+        .output()
+        .expect("run oha");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("oha's JSON");
+    percentiles(&v, target.name, 0)
+}
+
+fn percentiles(v: &serde_json::Value, name: &str, rate: u32) -> Latency {
+    let p = |k: &str| v["latencyPercentiles"][k].as_f64().unwrap_or(f64::NAN) * 1000.0;
+    let codes = v["statusCodeDistribution"].as_object().cloned().unwrap_or_default();
+    let errors =
+        codes.iter().filter(|(code, _)| !code.starts_with('2')).map(|(_, n)| n.as_u64().unwrap_or(0)).sum::<u64>()
+            + v["errorDistribution"].as_object().map_or(0, |e| e.values().map(|n| n.as_u64().unwrap_or(0)).sum());
+    Latency {
+        name: name.to_string(),
+        rate,
+        achieved_per_s: v["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
+        p50_ms: p("p50"),
+        p90_ms: p("p90"),
+        p99_ms: p("p99"),
+        p999_ms: p("p99.9"),
+        errors,
+    }
+}

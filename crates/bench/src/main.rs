@@ -1,0 +1,234 @@
+//! `cargo xtask bench` (which builds everything and sets the paths): measures the API, data
+//! growth, memory and the app, prints progress, writes `target/bench/results.json` and the
+//! generated part of `BENCHMARKS.md`. Reports only: nothing here passes or fails.
+//!
+//! Environment: PAYLINKS_BENCH_SERVER (release binary), PAYLINKS_BENCH_DIST (built app),
+//! PAYLINKS_BENCH_OUT (results dir), PAYLINKS_BENCH_REPORT (BENCHMARKS.md),
+//! PAYLINKS_BENCH_POSTGRES_URL (optional: also on PostgreSQL), PAYLINKS_BENCH_QUICK=1 (short runs,
+//! for trying the bench itself; its figures are not for the report).
+
+mod browser;
+mod load;
+mod report;
+mod seed;
+mod server;
+
+use load::{Latency, Target, Throughput};
+use serde::Serialize;
+use server::Server;
+use std::path::{Path, PathBuf};
+
+#[derive(Serialize, Default)]
+pub struct Results {
+    pub machine: report::Machine,
+    pub backends: Vec<BackendResults>,
+    pub app: Option<AppResults>,
+}
+
+#[derive(Serialize)]
+pub struct BackendResults {
+    pub backend: String,
+    pub throughput: Vec<Throughput>,
+    pub latency: Vec<Latency>,
+    pub growth: Vec<Growth>,
+    pub peak_rss_kib: u64,
+    /// Resident memory every 10 s of the mixed-load soak.
+    pub soak_rss_kib: Vec<u64>,
+}
+
+#[derive(Serialize)]
+pub struct Growth {
+    pub links: u64,
+    pub queries: Vec<Latency>,
+}
+
+#[derive(Serialize)]
+pub struct AppResults {
+    /// (file, raw, gzip, brotli) bytes.
+    pub bundles: Vec<(String, u64, u64, u64)>,
+    pub checkout_interactive_ms: Vec<f64>,
+    pub static_floor_ms: Vec<f64>,
+    pub dashboard_list_100_ms: Vec<f64>,
+}
+
+struct Settings {
+    server: PathBuf,
+    dist: PathBuf,
+    out: PathBuf,
+    quick: bool,
+}
+
+fn progress(what: &str) {
+    println!("bench: {what}");
+}
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run `cargo xtask bench`")))
+}
+
+/// The seeded link every single-link route reads.
+const FIRST_ID: &str = "00000000-0000-4000-8000-000000000001";
+const FIRST_PUBLIC_ID: &str = "pl_00000000000000000001";
+const CREATE_BODY: &str = r#"{"name":"Bench create","amount_minor":1500,"currency":"USD"}"#;
+
+#[tokio::main]
+async fn main() {
+    let settings = Settings {
+        server: env_path("PAYLINKS_BENCH_SERVER"),
+        dist: env_path("PAYLINKS_BENCH_DIST"),
+        out: env_path("PAYLINKS_BENCH_OUT"),
+        quick: std::env::var("PAYLINKS_BENCH_QUICK").is_ok_and(|v| v == "1"),
+    };
+    std::fs::create_dir_all(&settings.out).unwrap();
+    let static_dir = settings.out.join("static");
+    copy_dir(&settings.dist, &static_dir);
+    let mut results = Results { machine: report::Machine::detect(), ..Results::default() };
+
+    let postgres = std::env::var("PAYLINKS_BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty());
+    if postgres.is_none() {
+        progress("PostgreSQL SKIPPED (set PAYLINKS_BENCH_POSTGRES_URL to measure it too)");
+    }
+    for admin in std::iter::once(None).chain(postgres.as_deref().map(Some)) {
+        results.backends.push(backend(&settings, admin, &static_dir).await);
+    }
+    results.app = Some(app(&settings, &static_dir).await);
+
+    let json = serde_json::to_string_pretty(&results).unwrap();
+    std::fs::write(settings.out.join("results.json"), json).unwrap();
+    let report_path = env_path("PAYLINKS_BENCH_REPORT");
+    report::write(&report_path, &results, settings.quick);
+    progress(&format!("done: {} and {}", report_path.display(), settings.out.join("results.json").display()));
+}
+
+async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: &PathBuf) -> BackendResults {
+    let name = if postgres_admin.is_some() { "PostgreSQL" } else { "SQLite" };
+    let seconds = if settings.quick { 2 } else { 10 };
+    progress(&format!("{name}: API throughput, 32 connections, {seconds} s per route"));
+    let url = server::fresh_database(&settings.out, postgres_admin, "api").await;
+    let key = server::prepare(&settings.server, &url);
+    seed::links(&url, 100).await;
+    let server = Server::start(&settings.server, &url, &key, static_dir);
+    let targets = [
+        Target::get("plain JSON route (/healthz)", "/healthz".into()),
+        Target::get("get by id", format!("/v2/payment-links/{FIRST_ID}")),
+        Target::get("list, limit 25", "/v2/payment-links?limit=25".into()),
+        Target::get("public link", format!("/public/payment-links/{FIRST_PUBLIC_ID}")),
+        Target {
+            name: "create (fresh Idempotency-Key each)",
+            method: "POST",
+            path: "/v2/payment-links".into(),
+            body: Some(CREATE_BODY.into()),
+        },
+    ];
+    let mut throughput = Vec::new();
+    for target in &targets {
+        progress(&format!("{name}:   {}", target.name));
+        throughput.push(load::throughput(&settings.out, &server.base, &key, target, seconds));
+    }
+    progress(&format!("{name}: latency at a fixed offered rate (open loop)"));
+    let mut latency = Vec::new();
+    for target in [&targets[1], &targets[4]] {
+        for rate in [500, 2000] {
+            progress(&format!("{name}:   {} at {rate}/s", target.name));
+            latency.push(load::latency(&server.base, &key, target, rate, seconds));
+        }
+    }
+    let soak_seconds = if settings.quick { 10 } else { 60 };
+    progress(&format!("{name}: {soak_seconds} s mixed-load soak, memory every 10 s"));
+    let soak_rss_kib = soak(&server, &targets, soak_seconds);
+    let peak_rss_kib = server.memory_kib().1;
+    drop(server);
+
+    let mut growth = Vec::new();
+    let sizes: &[u64] = if settings.quick { &[1_000, 10_000] } else { &[1_000, 100_000, 1_000_000] };
+    for &n in sizes {
+        progress(&format!("{name}: {n} links: seeding"));
+        let url = server::fresh_database(&settings.out, postgres_admin, &format!("growth{n}")).await;
+        let key = server::prepare(&settings.server, &url);
+        seed::links(&url, n).await;
+        let server = Server::start(&settings.server, &url, &key, static_dir);
+        progress(&format!("{name}: {n} links: measuring"));
+        let middle = format!("pl_{:020}", n / 2);
+        let queries = [
+            Target::get("list, first page", "/v2/payment-links?limit=25".into()),
+            Target::get("list at offset 10,000", "/v2/payment-links?limit=25&offset=10000".into()),
+            Target::get("search by name substring", "/v2/payment-links?limit=25&search=link%20777".into()),
+            Target::get("get by public_id", format!("/v2/payment-links/{middle}")),
+        ];
+        let requests = if settings.quick { 40 } else { 200 };
+        let queries = queries.iter().map(|q| load::sample(&server.base, &key, q, requests)).collect();
+        growth.push(Growth { links: n, queries });
+    }
+    BackendResults { backend: name.into(), throughput, latency, growth, peak_rss_kib, soak_rss_kib }
+}
+
+/// Mixed load at fixed rates (reads, lists, creates) for `seconds`; resident memory every 10 s.
+fn soak(server: &Server, targets: &[Target], seconds: u32) -> Vec<u64> {
+    let mixes = [(&targets[1], 300), (&targets[2], 100), (&targets[3], 200), (&targets[4], 50)];
+    let children: Vec<_> = mixes
+        .iter()
+        .map(|(target, rate)| {
+            let mut cmd = std::process::Command::new("oha");
+            cmd.args([
+                "--no-tui",
+                "-c",
+                "8",
+                "-q",
+                &rate.to_string(),
+                "-z",
+                &format!("{seconds}s"),
+                "-m",
+                target.method,
+            ])
+            .args(["-H", &format!("x-api-key: {}", server.key)])
+            .stdout(std::process::Stdio::null());
+            if let Some(body) = &target.body {
+                cmd.args(["-H", "content-type: application/json", "-d", body]);
+            }
+            cmd.arg(format!("{}{}", server.base, target.path)).spawn().expect("run oha")
+        })
+        .collect();
+    let mut samples = vec![server.memory_kib().0];
+    for _ in 0..seconds / 10 {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        samples.push(server.memory_kib().0);
+    }
+    for mut child in children {
+        let _ = child.wait();
+    }
+    samples
+}
+
+async fn app(settings: &Settings, static_dir: &PathBuf) -> AppResults {
+    progress("app: bundle sizes");
+    let bundles = report::bundle_sizes(&settings.dist);
+    let url = server::fresh_database(&settings.out, None, "app").await;
+    let key = server::prepare(&settings.server, &url);
+    seed::links(&url, 100).await;
+    let floor = report::static_floor_page(&settings.dist);
+    std::fs::write(static_dir.join("floor.html"), floor).unwrap();
+    let server = Server::start(&settings.server, &url, &key, static_dir);
+    let chrome = browser::Chrome::start().await;
+    let loads = if settings.quick { 3 } else { 20 };
+    progress(&format!("app: checkout, {loads} cold loads to the pay button"));
+    let checkout = browser::checkout_interactive(&chrome, &format!("{}/l/{FIRST_PUBLIC_ID}", server.base), loads).await;
+    progress(&format!("app: static page with the same content, {loads} cold loads"));
+    let floor = browser::static_page(&chrome, &format!("{}/floor.html", server.base), loads).await;
+    progress("app: dashboard list of 100 links");
+    let list = browser::dashboard_list(&chrome, &server.base, &key, loads.min(10)).await;
+    AppResults { bundles, checkout_interactive_ms: checkout, static_floor_ms: floor, dashboard_list_100_ms: list }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e} (build the app first)", from.display())) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
