@@ -9,6 +9,7 @@ use crate::{AppState, Config};
 use clap::{Parser, Subcommand, ValueEnum};
 use paylinks_api::validate::NAME_MAX_CHARS;
 use std::error::Error;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -179,7 +180,8 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
     };
     println!("paylinks is serving on {base} (API: {base}/v2, OpenAPI: {base}/v2/openapi.json)");
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
-    println!("paylinks stopped");
+    // Whoever read our stdout may be gone by now (a closed pipe): that is no reason to panic.
+    let _ = writeln!(std::io::stdout(), "paylinks stopped");
     Ok(())
 }
 
