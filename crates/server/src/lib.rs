@@ -13,6 +13,7 @@ pub mod processor;
 pub mod rate_limit;
 pub mod routes;
 pub mod store;
+pub mod views;
 
 use crate::clock::Clock;
 use crate::http::StaticApp;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// When each key's last use was last written down.
     pub key_touches: Arc<Mutex<HashMap<uuid::Uuid, Instant>>>,
+    /// Views of public pages not written to the database yet.
+    pub views: Arc<views::ViewCounter>,
     /// Charges live cards; none is configured yet, so live links refuse payment.
     pub live_processor: Option<Arc<dyn PaymentProcessor>>,
 }
@@ -64,6 +67,7 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::default(),
             key_touches: Arc::default(),
+            views: Arc::default(),
             live_processor: None,
         }
     }
@@ -147,11 +151,27 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(purge_idempotency_keys(state.clone()));
+    let flush = tokio::spawn(flush_views(state.clone()));
     // The client address feeds the checkout's limit against card testing.
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
     purge.abort();
+    flush.abort();
+    if let Err(err) = state.views.flush(&state.store).await {
+        tracing::warn!(error = %err, "could not write the last page views");
+    }
     result
+}
+
+/// Writes counted page views once a second.
+async fn flush_views(state: AppState) {
+    let mut every = tokio::time::interval(views::FLUSH_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(err) = state.views.flush(&state.store).await {
+            tracing::warn!(error = %err, "could not write page views; keeping them for the next try");
+        }
+    }
 }
 
 /// Deletes idempotency keys past their 24 hours, once an hour.

@@ -285,6 +285,21 @@ async fn merchant_sees_payments_and_stats(app: TestApp) {
         json!({"views": 3, "checkout_attempts": 2, "successful_payments": 1,
             "revenue": [{"currency": "USD", "amount_minor": 5000}]})
     );
+    // Views are written in batches: once written, they count once.
+    tokio::time::sleep(paylinks_server::views::FLUSH_EVERY + std::time::Duration::from_millis(500)).await;
+    let pool = sqlx::AnyPool::connect(&app.db_url).await.unwrap();
+    let written: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT view_count FROM payment_links WHERE public_id = $1")
+            .bind(&public_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+        0,
+    );
+    pool.close().await;
+    assert_eq!(written, 3);
+    let (_, again) = parts(app.get(&format!("/v2/payment-links/{public_id}/stats")).await).await;
+    assert_eq!(again["views"], 3);
     // Another merchant sees none of it.
     let other = app.new_key("Other", false).await;
     for path in ["payments", "stats"] {

@@ -65,6 +65,9 @@ pub async fn list_payments(
     security(("api_key" = [])))]
 pub async fn stats(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
     let link = owned_link(&state, &authed, &id).await?;
-    let stats = state.store.link_stats(authed.scope(), link.link.id).await?;
+    // Holding the unwritten views keeps a flush from landing between the two reads.
+    let pending = state.views.pending().await;
+    let mut stats = state.store.link_stats(authed.scope(), link.link.id).await?;
+    stats.views += pending.get(&link.link.id).copied().unwrap_or(0);
     Ok(Reply::json(StatusCode::OK, &stats))
 }

@@ -76,8 +76,6 @@ pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<Strin
     let stored = state.store.get_public_link(&public_id, view).await?;
     let stored = stored.filter(|s| s.link.status == LinkStatus::Active).ok_or_else(ApiError::not_found)?;
     let data = public_view(&stored.link, &stored.merchant_name);
-    if let Err(err) = state.store.record_view(stored.link.id).await {
-        tracing::warn!(error = %err, "could not count a view");
-    }
+    state.views.record(stored.link.id).await;
     Ok(Reply::json(StatusCode::OK, &PublicLinkEnvelope { data }))
 }

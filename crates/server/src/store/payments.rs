@@ -45,13 +45,17 @@ pub async fn insert_payment(conn: &mut Conn, scope: Scope, payment: &Payment) ->
 }
 
 impl Store {
-    /// Counts one view of a link's public page.
-    pub async fn record_view(&self, link_id: Uuid) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payment_links SET view_count = view_count + 1 WHERE id = $1")
-            .bind(link_id.to_string())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+    /// Adds counted views to their links, in one transaction.
+    pub async fn add_views(&self, views: &std::collections::HashMap<Uuid, i64>) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        for (link_id, n) in views {
+            sqlx::query("UPDATE payment_links SET view_count = view_count + $1 WHERE id = $2")
+                .bind(*n)
+                .bind(link_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// A page of a link's payments, newest first, and how many there are.
