@@ -401,14 +401,16 @@ async fn list_filters_search_and_pagination(app: TestApp) {
     let a = app.create_ok(&json!({"name": "Spring Sale", "slug": "spring", "amount_minor": 1})).await;
     let b = app.create_ok(&json!({"name": "Invoice 42", "mode": "invoice", "invoice_id": uuid::Uuid::new_v4()})).await;
     let c = app.create_ok(&json!({"name": "100% off_today", "amount_minor": 1})).await;
+    let d = app.create_ok(&json!({"name": "Café Crème \"Deluxe\"", "amount_minor": 1})).await;
+    app.set_status(d["id"].as_str().unwrap(), "archived").await;
     app.set_status(a["id"].as_str().unwrap(), "inactive").await;
 
     let names = |v: &Value| {
         v["data"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
     };
     let (_, all) = parts(app.get("/v2/payment-links").await).await;
-    assert_eq!(names(&all), ["100% off_today", "Invoice 42", "Spring Sale"]);
-    assert_eq!(all["pagination"], json!({"limit": 25, "offset": 0, "total": 3, "hasMore": false}));
+    assert_eq!(names(&all), ["Café Crème \"Deluxe\"", "100% off_today", "Invoice 42", "Spring Sale"]);
+    assert_eq!(all["pagination"], json!({"limit": 25, "offset": 0, "total": 4, "hasMore": false}));
 
     let cases = [
         ("status=inactive", vec!["Spring Sale"]),
@@ -421,7 +423,11 @@ async fn list_filters_search_and_pagination(app: TestApp) {
         ("search=%25", vec!["100% off_today"]),
         ("search=_", vec!["100% off_today"]),
         ("search=x' OR '1'='1", vec![]),
-        ("status=archived", vec![]),
+        ("search=CR%C3%88ME", vec!["Café Crème \"Deluxe\""]),
+        ("search=%22deluxe%22", vec!["Café Crème \"Deluxe\""]),
+        ("search=%22de", vec!["Café Crème \"Deluxe\""]),
+        ("search=e%20*", vec![]),
+        ("status=archived", vec!["Café Crème \"Deluxe\""]),
     ];
     for (query, expected) in cases {
         let (status, page) = parts(app.get(&format!("/v2/payment-links?{query}")).await).await;
@@ -432,9 +438,9 @@ async fn list_filters_search_and_pagination(app: TestApp) {
         let (_, page) = parts(app.get(&format!("/v2/payment-links?search={id}")).await).await;
         assert_eq!(names(&page), ["Invoice 42"]);
     }
-    let (_, page) = parts(app.get("/v2/payment-links?limit=1&offset=1").await).await;
+    let (_, page) = parts(app.get("/v2/payment-links?limit=1&offset=2").await).await;
     assert_eq!(names(&page), ["Invoice 42"]);
-    assert_eq!(page["pagination"], json!({"limit": 1, "offset": 1, "total": 3, "hasMore": true}));
+    assert_eq!(page["pagination"], json!({"limit": 1, "offset": 2, "total": 4, "hasMore": true}));
     let (_, page) = parts(app.get("/v2/payment-links?limit=1000").await).await;
     assert_eq!(page["pagination"]["limit"], 100);
     for bad in ["limit=0", "limit=-3", "offset=-1", "status=paused", "mode=x", "limit=abc"] {

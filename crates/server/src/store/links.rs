@@ -1,6 +1,6 @@
 //! Payment links: insert, find (by UUID or public id), list with filters, status changes.
 
-use super::{bind_all, from_micros, get_bool, to_micros, Bind, Conn, Scope, Store};
+use super::{bind_all, from_micros, get_bool, to_micros, Backend, Bind, Conn, Scope, Store};
 use crate::ids::{is_public_id, new_public_id};
 use chrono::{DateTime, Utc};
 use paylinks_api::validate::NewPaymentLink;
@@ -134,6 +134,27 @@ fn like_pattern(search: &str) -> String {
         })
         .collect();
     format!("%{escaped}%")
+}
+
+/// Appends "the name or slug contains `search`, or it is the id or public id" to `sql`. SQLite
+/// answers the substring part from its trigram index when the search has at least 3 characters
+/// (shorter ones have no trigram and read every row); PostgreSQL's trigram indexes serve LIKE.
+fn search_condition(sql: &mut String, binds: &mut Vec<Bind>, search: &str, backend: Backend) {
+    let n = binds.len();
+    let substring = if backend == Backend::Sqlite && search.chars().count() >= 3 {
+        binds.push(Bind::Text(fts_phrase(search)));
+        format!("l.rowid IN (SELECT rowid FROM payment_links_search WHERE payment_links_search MATCH ${})", n + 1)
+    } else {
+        binds.push(Bind::Text(like_pattern(search)));
+        format!("l.name_lower LIKE ${a} ESCAPE '\\' OR l.slug LIKE ${a} ESCAPE '\\'", a = n + 1)
+    };
+    binds.push(Bind::Text(search.to_string()));
+    sql.push_str(&format!(" AND ({substring} OR l.public_id = ${b} OR l.id = ${b})", b = n + 2));
+}
+
+/// The search as one FTS5 phrase (a substring for the trigram index): quoted, quotes doubled.
+fn fts_phrase(search: &str) -> String {
+    format!("\"{}\"", search.to_lowercase().replace('"', "\"\""))
 }
 
 /// Appends the SQL condition for "status as of now is `status`" to `sql`.
@@ -298,14 +319,7 @@ impl Store {
             status_condition(&mut cond, &mut binds, status, to_micros(view.now));
         }
         if let Some(search) = &filter.search {
-            let n = binds.len();
-            cond.push_str(&format!(
-                " AND (l.name_lower LIKE ${a} ESCAPE '\\' OR l.slug LIKE ${a} ESCAPE '\\' OR l.public_id = ${b} OR l.id = ${b})",
-                a = n + 1,
-                b = n + 2
-            ));
-            binds.push(Bind::Text(like_pattern(search)));
-            binds.push(Bind::Text(search.clone()));
+            search_condition(&mut cond, &mut binds, search, self.backend);
         }
         let count_sql = format!("SELECT COUNT(*) {FROM} {cond}");
         let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&self.reader).await?.try_get(0)?;
@@ -336,6 +350,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::like_pattern;
+
+    #[test]
+    fn fts_phrase_is_one_quoted_string() {
+        assert_eq!(super::fts_phrase("Say \"Hi\" OR x*"), "\"say \"\"hi\"\" or x*\"");
+    }
 
     #[test]
     fn like_pattern_escapes_wildcards() {
