@@ -42,9 +42,9 @@ impl WriteRequest<'_> {
         let Some(key) = header.map(str::to_string).or_else(body_key) else {
             return Ok(None);
         };
-        // Canonical JSON (keys sorted, no spacing), so formatting differences do not make the
-        // same request look different; a body that is not JSON counts as its raw text.
-        let canonical = parsed.map_or_else(|| String::from_utf8_lossy(self.body).into_owned(), |v| v.to_string());
+        // Canonical JSON, so formatting differences do not make the same request look different;
+        // a body that is not JSON counts as its raw text.
+        let canonical = parsed.map_or_else(|| String::from_utf8_lossy(self.body).into_owned(), |v| canonical_json(&v));
         let (method, path) = (self.method, self.path);
         Ok(Some(IdempotencyKey {
             scope: self.scope,
@@ -53,6 +53,27 @@ impl WriteRequest<'_> {
             key,
             fingerprint: crate::ids::sha256_hex(format!("{method}\n{path}\n{canonical}").as_bytes()),
         }))
+    }
+}
+
+/// JSON with object keys sorted at every level and no spacing. Sorted here, not by serde_json's
+/// map: another crate in the build (thirtyfour) turns on its `preserve_order`, which keeps keys in
+/// the order they were sent.
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let fields: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::Value::String(k.clone()), canonical_json(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(","))
+        }
+        scalar => scalar.to_string(),
     }
 }
 
@@ -146,4 +167,19 @@ where
     }
     tx.commit().await?;
     Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level_whatever_the_input_order() {
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b": 1, "a": {"y": [2, {"d": 4, "c": 3}], "x": "é\""}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a": {"x": "é\"", "y": [2, {"c": 3, "d": 4}]}, "b": 1}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":"é\"","y":[2,{"c":3,"d":4}]},"b":1}"#);
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+    }
 }

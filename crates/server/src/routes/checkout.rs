@@ -121,7 +121,7 @@ fn redact_card(body: &[u8]) -> Vec<u8> {
             *number = serde_json::Value::String(digits[digits.len().saturating_sub(4)..].to_string());
         }
     }
-    value.to_string().into_bytes()
+    crate::idempotency::canonical_json(&value).into_bytes()
 }
 
 /// Parse errors under `card` can quote what was sent (a number where text was expected): keep
