@@ -223,3 +223,23 @@ async fn hostile_merchant_text_stays_inert_on_the_checkout_and_the_dashboard() {
     assert_inert("dashboard list").await;
     env.quit().await;
 }
+
+/// The checkout's own build carries none of the dashboard's key handling: no header name, no
+/// key prefix, no sign-in text.
+#[test]
+fn the_checkout_bundle_knows_nothing_of_api_keys() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/checkout");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("the checkout is built (cargo xtask test builds it)") {
+        let path = entry.unwrap().path();
+        if matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js")) {
+            let bytes = std::fs::read(&path).unwrap();
+            for needle in ["x-api-key", "rk_sandbox_", "rk_live_", "Sign out"] {
+                let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+                assert!(!found, "{} contains {needle}", path.display());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2, "one wasm and one JS file");
+}
