@@ -123,8 +123,12 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     let edit = move |field: String, update: Box<dyn FnOnce(&mut CheckoutForm)>| {
         form.update(update);
         failure.set(None);
+        // Editing a field clears the server's verdict on it, and on the list it is part of.
         server_errors.update(|e| {
             e.0.remove(&field);
+            if let Some((list, _)) = field.split_once('[') {
+                e.0.remove(list);
+            }
         });
     };
     let error_for = move |field: String| {
@@ -418,7 +422,6 @@ where
                     *slot = q;
                 }
             });
-            ctx.edit("quantities", |_| {});
         };
         let default_quantity = item.quantity;
         let highlighted = l.highlighted_item == Some(i);
