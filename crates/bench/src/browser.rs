@@ -32,20 +32,8 @@ impl Chrome {
 
     /// A new browser with an empty profile: nothing cached.
     pub async fn session(&self) -> WebDriver {
-        let mut caps = DesiredCapabilities::chrome();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=390,844",
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
+        // Phone-sized, as customers open checkout links.
+        let caps = paylinks_e2e::chrome_capabilities(390, 844);
         for _ in 0..100 {
             if let Ok(driver) = WebDriver::new(&self.server, caps.clone()).await {
                 return driver;

@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use thirtyfour::prelude::*;
+use thirtyfour::ChromeCapabilities;
 
 pub struct Env {
     pub base: String,
@@ -39,6 +40,25 @@ fn workspace_root() -> PathBuf {
 
 async fn free_port() -> u16 {
     tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
+}
+
+/// Headless Chromium as every browser test here runs it, with a `width`×`height` window.
+pub fn chrome_capabilities(width: u32, height: u32) -> ChromeCapabilities {
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        &format!("--window-size={width},{height}"),
+    ] {
+        caps.add_arg(arg).expect("a plain string argument");
+    }
+    caps
 }
 
 impl Env {
@@ -75,20 +95,7 @@ impl Env {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {chromedriver_path}: {e} (cargo xtask test installs it)"));
-        let mut caps = DesiredCapabilities::chrome();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            &format!("--window-size={width},{height}"),
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
+        let mut caps = chrome_capabilities(width, height);
         // Let the page use the clipboard, so "Copy URL" can be checked by reading it back.
         let allow = serde_json::json!({"*": {"setting": 1}});
         let prefs = serde_json::json!({
@@ -203,6 +210,13 @@ impl Env {
     /// Whether a JavaScript dialog (alert, confirm) is open.
     pub async fn dialog_open(&self) -> bool {
         self.driver.get_alert_text().await.is_ok()
+    }
+
+    /// What the page can read from the clipboard (the test granted it the permission).
+    pub async fn clipboard_text(&self) -> String {
+        let script = "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))";
+        let value = self.driver.execute_async(script, vec![]).await.unwrap();
+        value.json().as_str().unwrap_or_default().to_string()
     }
 
     pub async fn quit(self) {

@@ -43,15 +43,9 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     env.driver.goto(env.url(&format!("/links/{id}"))).await.unwrap();
     env.find("button[aria-label='Copy the public checkout URL']").await.click().await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let copied = env
-        .driver
-        .execute_async("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))", vec![])
-        .await
-        .unwrap()
-        .json()
-        .clone();
-    assert_eq!(copied, link["url"]);
-    env.driver.goto(copied.as_str().unwrap()).await.unwrap();
+    let copied = env.clipboard_text().await;
+    assert_eq!(copied, link["url"].as_str().unwrap());
+    env.driver.goto(&copied).await.unwrap();
 
     env.wait_text(".test-banner", "4111 1111 1111 1111").await;
     env.wait_text(".summary h1", "Cafe order").await;

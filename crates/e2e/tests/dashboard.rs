@@ -55,14 +55,7 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     // Copy the URL: the clipboard then holds exactly the public URL.
     env.find("button[aria-label='Copy the public checkout URL']").await.click().await.unwrap();
     env.wait_text("button[aria-label='Copy the public checkout URL']", "Copied").await;
-    let clipboard = env
-        .driver
-        .execute_async("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))", vec![])
-        .await
-        .unwrap()
-        .json()
-        .clone();
-    assert_eq!(clipboard, public_url.as_str());
+    assert_eq!(env.clipboard_text().await, public_url);
 
     // Deactivate: the status changes without a reload; only allowed actions are offered.
     let deactivate =
