@@ -387,35 +387,16 @@ async fn pay_every_card(client: &reqwest::Client, base: &str, key: &str) {
 /// SQLite files hold a card number.
 #[test]
 fn no_card_number_in_the_database_files_or_logs() {
-    use std::io::{BufRead, BufReader};
     let dir = std::env::temp_dir().join(format!("paylinks-cards-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}/cards.sqlite", dir.display());
     let log_path = dir.join("server.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paylinks"))
-        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0", "--static-dir", "no-such-dir"])
-        .env("RUST_LOG", "trace")
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
-    let (mut key, mut base) = (None, None);
-    for line in lines.by_ref() {
-        if let Some(k) = line.split_whitespace().find(|w| w.starts_with("rk_sandbox_")) {
-            key = Some(k.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("paylinks is serving on ") {
-            base = rest.split_whitespace().next().map(String::from);
-            break;
-        }
-    }
-    let (key, base) = (key.unwrap(), base.unwrap());
-    tokio::runtime::Runtime::new().unwrap().block_on(pay_every_card(&reqwest::Client::new(), &base, &key));
-    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    child.wait().unwrap();
-    let stdout: Vec<u8> = lines.collect::<Vec<_>>().join("\n").into_bytes();
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = common::ServeProcess::start(&db, &[("RUST_LOG", "trace")], log.into());
+    let key = server.key.clone().expect("a first start prints a key");
+    tokio::runtime::Runtime::new().unwrap().block_on(pay_every_card(&reqwest::Client::new(), &server.base, &key));
+    server.terminate();
+    let stdout: Vec<u8> = server.stdout.by_ref().map_while(Result::ok).collect::<Vec<_>>().join("\n").into_bytes();
 
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {

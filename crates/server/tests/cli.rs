@@ -1,5 +1,7 @@
 //! The `paylinks` binary: keys create / list / revoke round trip against a real database.
 
+mod common;
+
 use std::process::Command;
 
 fn paylinks(db: &str, args: &[&str]) -> (bool, String, String) {
@@ -61,28 +63,10 @@ fn keys_create_list_revoke_round_trip() {
 
 #[test]
 fn first_serve_prints_a_working_key_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
     let dir = std::env::temp_dir().join(format!("paylinks-serve-{}", uuid::Uuid::new_v4()));
     let db = format!("sqlite://{}/serve.sqlite", dir.display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paylinks"))
-        .args(["--database-url", &db, "serve", "--listen", "127.0.0.1:0", "--static-dir", "no-such-dir"])
-        .env_remove("DATABASE_URL")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
-    let (mut key, mut base) = (None, None);
-    for line in lines.by_ref() {
-        if let Some(k) = line.split_whitespace().find(|w| w.starts_with("rk_sandbox_")) {
-            key = Some(k.to_string());
-        }
-        if let Some(rest) = line.strip_prefix("paylinks is serving on ") {
-            base = rest.split_whitespace().next().map(String::from);
-            break;
-        }
-    }
-    let (key, base) = (key.expect("key printed on first start"), base.expect("URL printed"));
+    let mut server = common::ServeProcess::start(&db, &[], std::process::Stdio::null());
+    let (key, base) = (server.key.clone().expect("key printed on first start"), server.base.clone());
     assert!(!base.ends_with(":0"), "the real port is printed: {base}");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -92,11 +76,9 @@ fn first_serve_prints_a_working_key_and_stops_cleanly_on_sigterm() {
     });
     assert_eq!(status, 200);
 
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let exit = child.wait().unwrap();
+    let exit = server.terminate();
     assert!(exit.success(), "SIGTERM stops the server cleanly: {exit}");
-    assert!(lines.any(|l| l == "paylinks stopped"));
+    assert!(server.stdout.map_while(Result::ok).any(|l| l == "paylinks stopped"));
 
     // A second start on the same database creates no new merchant or key.
     let (_, out, _) = paylinks(&db, &["keys", "list"]);

@@ -241,3 +241,46 @@ pub async fn expect_error(res: reqwest::Response, status: u16, code: &str) -> Va
     assert!(body.get("details").is_some(), "details must be present (null or object): {body}");
     body
 }
+
+/// The real `paylinks serve` binary on a free port over `db`, started as a child process.
+pub struct ServeProcess {
+    pub child: std::process::Child,
+    /// The sandbox key printed on a first start (`None` when the database had a merchant).
+    pub key: Option<String>,
+    pub base: String,
+    /// The rest of stdout, for what the server prints later.
+    pub stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl ServeProcess {
+    pub fn start(db: &str, env: &[(&str, &str)], stderr: std::process::Stdio) -> ServeProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paylinks"))
+            .args(["--database-url", db, "serve", "--listen", "127.0.0.1:0", "--static-dir", "no-such-dir"])
+            .envs(env.iter().copied())
+            .env_remove("DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("start paylinks serve");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped")).lines();
+        let (mut key, mut base) = (None, None);
+        for line in stdout.by_ref().map_while(Result::ok) {
+            if let Some(k) = line.split_whitespace().find(|w| w.starts_with("rk_sandbox_")) {
+                key = Some(k.to_string());
+            }
+            if let Some(rest) = line.strip_prefix("paylinks is serving on ") {
+                base = rest.split_whitespace().next().map(String::from);
+                break;
+            }
+        }
+        ServeProcess { child, key, base: base.expect("the server prints its address"), stdout }
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        self.child.wait().unwrap()
+    }
+}
