@@ -50,44 +50,35 @@ async fn millis(driver: &WebDriver, script: &str) -> f64 {
     value.json().as_f64().unwrap_or_else(|| panic!("timing script returned {:?}", value.json()))
 }
 
-/// Navigation start → the checkout's `checkout-interactive` mark, in a cold browser each time.
-pub async fn checkout_interactive(chrome: &Chrome, url: &str, loads: usize) -> Vec<f64> {
+/// Loads `url` in a cold browser (a new profile: nothing cached) `loads` times; `script`
+/// resolves with the milliseconds since navigation start that count.
+async fn cold_loads(chrome: &Chrome, url: &str, loads: usize, script: &str) -> Vec<f64> {
     let mut times = Vec::new();
     for _ in 0..loads {
         let driver = chrome.session().await;
         driver.goto(url).await.unwrap();
-        let t = millis(
-            &driver,
-            "const done = arguments[0];
-             const poll = () => { const m = performance.getEntriesByName('checkout-interactive');
-               if (m.length) done(m[0].startTime); else setTimeout(poll, 5); };
-             poll();",
-        )
-        .await;
-        times.push(t);
+        times.push(millis(&driver, script).await);
         driver.quit().await.ok();
     }
     times
 }
 
+/// Navigation start → the checkout's `checkout-interactive` mark.
+pub async fn checkout_interactive(chrome: &Chrome, url: &str, loads: usize) -> Vec<f64> {
+    let script = "const done = arguments[0];
+         const poll = () => { const m = performance.getEntriesByName('checkout-interactive');
+           if (m.length) done(m[0].startTime); else setTimeout(poll, 5); };
+         poll();";
+    cold_loads(chrome, url, loads, script).await
+}
+
 /// Navigation start → DOMContentLoaded of a static page (nothing to run: the floor).
 pub async fn static_page(chrome: &Chrome, url: &str, loads: usize) -> Vec<f64> {
-    let mut times = Vec::new();
-    for _ in 0..loads {
-        let driver = chrome.session().await;
-        driver.goto(url).await.unwrap();
-        let t = millis(
-            &driver,
-            "const done = arguments[0];
-             const poll = () => { const n = performance.getEntriesByType('navigation')[0];
-               if (n && n.domContentLoadedEventEnd > 0) done(n.domContentLoadedEventEnd); else setTimeout(poll, 5); };
-             poll();",
-        )
-        .await;
-        times.push(t);
-        driver.quit().await.ok();
-    }
-    times
+    let script = "const done = arguments[0];
+         const poll = () => { const n = performance.getEntriesByType('navigation')[0];
+           if (n && n.domContentLoadedEventEnd > 0) done(n.domContentLoadedEventEnd); else setTimeout(poll, 5); };
+         poll();";
+    cold_loads(chrome, url, loads, script).await
 }
 
 /// Signs in once, then times navigation → 100 rows in the list, `loads` times.

@@ -92,32 +92,34 @@ pub fn throughput(work_dir: &Path, base: &str, key: &str, target: &Target, secon
     }
 }
 
-/// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
-/// should have been sent).
-pub fn latency(base: &str, key: &str, target: &Target, rate: u32, seconds: u32) -> Latency {
+/// oha with `args`, sending `target` with the key to `base`.
+pub fn oha(base: &str, key: &str, target: &Target, args: &[&str]) -> Command {
     let mut cmd = Command::new("oha");
-    cmd.args(["--no-tui", "--output-format", "json", "--latency-correction", "-c", "64"])
-        .args(["-q", &rate.to_string(), "-z", &format!("{seconds}s"), "-m", target.method])
-        .args(["-H", &format!("x-api-key: {key}")]);
+    cmd.arg("--no-tui").args(args).args(["-m", target.method, "-H", &format!("x-api-key: {key}")]);
     if let Some(body) = &target.body {
         cmd.args(["-H", "content-type: application/json", "-d", body]);
     }
-    let out = cmd.arg(format!("{base}{}", target.path)).output().expect("run oha (cargo xtask bench installs it)");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)));
-    percentiles(&v, target.name, rate)
+    cmd.arg(format!("{base}{}", target.path));
+    cmd
+}
+
+fn run_oha(mut cmd: Command) -> serde_json::Value {
+    let out = cmd.output().expect("run oha (cargo xtask bench installs it)");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
+/// should have been sent).
+pub fn latency(base: &str, key: &str, target: &Target, rate: u32, seconds: u32) -> Latency {
+    let (rate_arg, duration) = (rate.to_string(), format!("{seconds}s"));
+    let args = ["--output-format", "json", "--latency-correction", "-c", "64", "-q", &rate_arg, "-z", &duration];
+    percentiles(&run_oha(oha(base, key, target, &args)), target.name, rate)
 }
 
 /// Latency percentiles of `requests` sequential-ish requests (4 at a time), for data growth.
 pub fn sample(base: &str, key: &str, target: &Target, requests: u32) -> Latency {
-    let out = Command::new("oha")
-        .args(["--no-tui", "--output-format", "json", "-c", "4", "-n", &requests.to_string()])
-        .args(["-H", &format!("x-api-key: {key}")])
-        .arg(format!("{base}{}", target.path))
-        .output()
-        .expect("run oha");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("oha's JSON");
-    percentiles(&v, target.name, 0)
+    let n = requests.to_string();
+    percentiles(&run_oha(oha(base, key, target, &["--output-format", "json", "-c", "4", "-n", &n])), target.name, 0)
 }
 
 fn percentiles(v: &serde_json::Value, name: &str, rate: u32) -> Latency {

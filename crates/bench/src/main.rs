@@ -170,24 +170,9 @@ fn soak(server: &Server, targets: &[Target], seconds: u32) -> Vec<u64> {
     let children: Vec<_> = mixes
         .iter()
         .map(|(target, rate)| {
-            let mut cmd = std::process::Command::new("oha");
-            cmd.args([
-                "--no-tui",
-                "-c",
-                "8",
-                "-q",
-                &rate.to_string(),
-                "-z",
-                &format!("{seconds}s"),
-                "-m",
-                target.method,
-            ])
-            .args(["-H", &format!("x-api-key: {}", server.key)])
-            .stdout(std::process::Stdio::null());
-            if let Some(body) = &target.body {
-                cmd.args(["-H", "content-type: application/json", "-d", body]);
-            }
-            cmd.arg(format!("{}{}", server.base, target.path)).spawn().expect("run oha")
+            let (rate, duration) = (rate.to_string(), format!("{seconds}s"));
+            let mut cmd = load::oha(&server.base, &server.key, target, &["-c", "8", "-q", &rate, "-z", &duration]);
+            cmd.stdout(std::process::Stdio::null()).spawn().expect("run oha")
         })
         .collect();
     let mut samples = vec![server.memory_kib().0];
