@@ -1,5 +1,9 @@
 //! What every form of the app needs: the time as the browser knows it, moving the keyboard to
-//! the first problem, and one idempotency key per distinct request.
+//! the first problem, one idempotency key per distinct request, and the message under each field.
+
+use leptos::prelude::*;
+use paylinks_api::FieldErrors;
+use std::collections::HashSet;
 
 /// Now, from the browser's clock.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
@@ -8,7 +12,7 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 
 /// Puts the keyboard on the first field that needs attention, once the page has re-rendered.
 pub fn focus_first_invalid() {
-    leptos::prelude::request_animation_frame(|| {
+    request_animation_frame(|| {
         use wasm_bindgen::JsCast;
         let first = web_sys::window()
             .and_then(|w| w.document())
@@ -26,5 +30,52 @@ pub fn key_for<T: PartialEq>(previous: Option<(T, String)>, request: &T) -> Stri
     match previous {
         Some((sent, key)) if &sent == request => key,
         _ => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+/// What a form shows under each field: its own rules' verdict once the field has been left (or
+/// the form submitted), else the server's verdict on the last attempt.
+#[derive(Clone, Copy)]
+pub struct FieldMessages {
+    pub submitted: RwSignal<bool>,
+    touched: RwSignal<HashSet<String>>,
+    local: Memo<FieldErrors>,
+    pub server: RwSignal<FieldErrors>,
+}
+
+impl FieldMessages {
+    pub fn new(local: Memo<FieldErrors>) -> FieldMessages {
+        FieldMessages {
+            submitted: RwSignal::new(false),
+            touched: RwSignal::new(HashSet::new()),
+            local,
+            server: RwSignal::new(FieldErrors::default()),
+        }
+    }
+
+    /// The message under `field`, if any, as the page changes.
+    pub fn for_field(self, field: String) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+        move || {
+            let shown = self.submitted.get() || self.touched.with(|t| t.contains(&field));
+            let local = self.local.with(|e| e.get(&field).map(String::from)).filter(|_| shown);
+            local.or_else(|| self.server.with(|e| e.get(&field).map(String::from)))
+        }
+    }
+
+    /// The customer or merchant has left `field`: its own rules may speak now.
+    pub fn leave(self, field: &str) {
+        self.touched.update(|t| {
+            t.insert(field.to_string());
+        });
+    }
+
+    /// Editing `field` clears the server's verdict on it, and on the list it is part of.
+    pub fn edited(self, field: &str) {
+        self.server.update(|e| {
+            e.0.remove(field);
+            if let Some((list, _)) = field.split_once('[') {
+                e.0.remove(list);
+            }
+        });
     }
 }

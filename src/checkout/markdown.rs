@@ -2,7 +2,15 @@
 //! targets, images become their alt text. `pulldown-cmark` escapes all text it writes.
 
 use crate::safe_url::is_safe_href;
+use leptos::prelude::*;
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+/// A merchant's markdown on the page: the only place the checkout sets HTML, and only this
+/// module's sanitised output.
+#[component]
+pub fn Markdown(text: String, livemode: bool) -> impl IntoView {
+    view! { <div class="description" inner_html=to_safe_html(&text, livemode)></div> }
+}
 
 pub fn to_safe_html(markdown: &str, livemode: bool) -> String {
     // Whether each open link was kept, so its end tag follows the same choice.

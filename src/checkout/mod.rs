@@ -8,15 +8,15 @@ pub mod markdown;
 
 use crate::api::ApiError;
 use crate::components::error_state::ErrorState;
-use crate::form_support::{focus_first_invalid, key_for, now};
+use crate::form_support::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::format;
 use crate::safe_url::is_safe_href;
 use form::{AddressForm, CheckoutForm};
 use leptos::prelude::*;
+use markdown::Markdown;
 use paylinks_api::card::group_card_number;
 use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
-use paylinks_api::{CustomField, CustomFieldType, FieldErrors, PublicPaymentLink, SelectionMode};
-use std::collections::HashSet;
+use paylinks_api::{CustomField, CustomFieldType, PublicPaymentLink, SelectionMode};
 
 /// The mark the benchmark reads: the pay button can be pressed.
 pub const INTERACTIVE_MARK: &str = "checkout-interactive";
@@ -84,9 +84,6 @@ fn mark_interactive() {
 fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     let link = StoredValue::new(link);
     let form = RwSignal::new(link.with_value(CheckoutForm::new));
-    let touched = RwSignal::new(HashSet::<String>::new());
-    let submitted = RwSignal::new(false);
-    let server_errors = RwSignal::new(FieldErrors::default());
     let failure = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<CheckoutResult>);
     let last_sent = StoredValue::new(None::<(CheckoutRequest, String)>);
@@ -94,6 +91,7 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
         let errors = link.with_value(|l| form.with(|f| f.check(l, now())));
         errors.err().unwrap_or_default()
     });
+    let messages = FieldMessages::new(local_errors);
     let livemode = link.with_value(|l| l.livemode);
     let public_id = link.with_value(|l| l.public_id.clone());
 
@@ -112,7 +110,7 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
             failure.set(result.failure_message.or(Some("The payment did not go through. Try another card.".into())));
         }
         Some(Err(err)) => {
-            server_errors.set(err.field_errors());
+            messages.server.set(err.field_errors());
             failure.set(Some(err.message()));
             focus_first_invalid();
         }
@@ -120,29 +118,11 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     });
     Effect::new(move |_| mark_interactive());
 
-    let edit = move |field: String, update: Box<dyn FnOnce(&mut CheckoutForm)>| {
-        form.update(update);
-        failure.set(None);
-        // Editing a field clears the server's verdict on it, and on the list it is part of.
-        server_errors.update(|e| {
-            e.0.remove(&field);
-            if let Some((list, _)) = field.split_once('[') {
-                e.0.remove(list);
-            }
-        });
-    };
-    let error_for = move |field: String| {
-        move || {
-            let shown = submitted.get() || touched.with(|t| t.contains(&field));
-            let local = local_errors.with(|e| e.get(&field).map(String::from)).filter(|_| shown);
-            local.or_else(|| server_errors.with(|e| e.get(&field).map(String::from)))
-        }
-    };
-    let ctx = Fields { form, edit_fn: StoredValue::new_local(Box::new(edit) as EditFn), touched, error_for };
+    let ctx = Fields { form, failure, messages };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
+        messages.submitted.set(true);
         if pay.pending().get_untracked() {
             return;
         }
@@ -211,13 +191,12 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
 fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
     let l = link.get_value();
     let cover = l.cover_image_url.filter(|u| is_safe_href(u, l.livemode));
-    let description = l.description.map(|d| markdown::to_safe_html(&d, l.livemode));
     view! {
         <header class="summary">
             <p class="merchant">{l.merchant_name}</p>
             {cover.map(|src| view! { <img class="cover" src=src alt=""/> })}
             <h1>{l.name}</h1>
-            {description.map(|html| view! { <div class="description" inner_html=html></div> })}
+            {l.description.map(|text| view! { <Markdown text=text livemode=l.livemode/> })}
         </header>
     }
 }
@@ -244,30 +223,28 @@ const AMOUNT: Kind = kind("text", "transaction-amount", "decimal");
 const NUMBER: Kind = kind("text", "off", "decimal");
 const TEXT: Kind = kind("text", "off", "text");
 
-type EditFn = Box<dyn Fn(String, Box<dyn FnOnce(&mut CheckoutForm)>)>;
-
-/// What every input of the form shares: the data, how to change it, and its errors.
+/// What every input of the form shares: the data, the last failure, and the messages.
 #[derive(Clone, Copy)]
-struct Fields<E> {
+struct Fields {
     form: RwSignal<CheckoutForm>,
-    edit_fn: StoredValue<EditFn, LocalStorage>,
-    touched: RwSignal<HashSet<String>>,
-    error_for: E,
+    failure: RwSignal<Option<String>>,
+    messages: FieldMessages,
 }
 
-impl<E, F> Fields<E>
-where
-    E: Fn(String) -> F + Copy + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
-    fn edit(&self, field: &str, update: impl FnOnce(&mut CheckoutForm) + 'static) {
-        self.edit_fn.with_value(|edit| edit(field.to_string(), Box::new(update)));
+impl Fields {
+    /// Changes the form: the last failure and the server's verdict on `field` no longer apply.
+    fn edit(&self, field: &str, update: impl FnOnce(&mut CheckoutForm)) {
+        self.form.update(update);
+        self.failure.set(None);
+        self.messages.edited(field);
     }
 
     fn leave(&self, field: &str) {
-        self.touched.update(|t| {
-            t.insert(field.to_string());
-        });
+        self.messages.leave(field);
+    }
+
+    fn error_for(&self, field: String) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+        self.messages.for_field(field)
     }
 
     /// A labelled input bound to one field of the form, with its error under it.
@@ -280,7 +257,7 @@ where
         get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
         set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
     ) -> impl IntoView {
-        let (error, invalid) = ((self.error_for)(field.to_string()), (self.error_for)(field.to_string()));
+        let (error, invalid) = (self.error_for(field.to_string()), self.error_for(field.to_string()));
         let (id, error_id, field) = (id.to_string(), format!("{id}-error"), field.to_string());
         let (field_in, field_out, form) = (field.clone(), field, self.form);
         view! {
@@ -305,11 +282,7 @@ fn address_of(form: &mut CheckoutForm, shipping: bool) -> &mut AddressForm {
     }
 }
 
-fn address_fields<E, F>(ctx: Fields<E>, shipping: bool) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn address_fields(ctx: Fields, shipping: bool) -> impl IntoView {
     let (legend, key) = if shipping { ("Shipping address", "shipping") } else { ("Billing address", "billing") };
     // `autocomplete` for [billing, shipping]: the section tells the browser which address to fill.
     let part = move |name: &'static str,
@@ -327,7 +300,7 @@ where
     view! {
         <fieldset>
             <legend>{legend}</legend>
-            <p class="field-error" aria-live="polite">{(ctx.error_for)(format!("{key}_address"))}</p>
+            <p class="field-error" aria-live="polite">{ctx.error_for(format!("{key}_address"))}</p>
             {part("line1", "Address line 1", ["billing address-line1", "shipping address-line1"], |a| &mut a.line1)}
             {part("line2", "Address line 2 (optional)", ["billing address-line2", "shipping address-line2"], |a| &mut a.line2)}
             {part("city", "City", ["billing address-level2", "shipping address-level2"], |a| &mut a.city)}
@@ -338,11 +311,7 @@ where
     }
 }
 
-fn custom_field<E, F>(ctx: Fields<E>, field: CustomField) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {
     let path = format!("custom_fields.{}", field.key);
     let id = format!("custom-{}", field.key);
     let label = if field.required { field.label.clone() } else { format!("{} (optional)", field.label) };
@@ -353,7 +322,7 @@ where
     };
     match field.field_type {
         CustomFieldType::Dropdown => {
-            let (error, invalid) = ((ctx.error_for)(path.clone()), (ctx.error_for)(path.clone()));
+            let (error, invalid) = (ctx.error_for(path.clone()), ctx.error_for(path.clone()));
             let error_id = format!("{id}-error");
             let (path_in, path_out, form) = (path.clone(), path, ctx.form);
             view! {
@@ -377,11 +346,7 @@ where
 
 /// The line items with their quantity or choice controls, or the amount to choose.
 #[component]
-fn Items<E, F>(link: StoredValue<PublicPaymentLink>, ctx: Fields<E>) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView {
     let l = link.get_value();
     let form = ctx.form;
     if let Some(bounds) = l.custom_amount {
@@ -462,13 +427,13 @@ where
                     <span class="item-price">{price}{every}</span>
                 </div>
                 {stepper}{fixed}
-                <p class="field-error" aria-live="polite">{(ctx.error_for)(format!("quantities[{i}]"))}</p>
+                <p class="field-error" aria-live="polite">{ctx.error_for(format!("quantities[{i}]"))}</p>
             </li>
         }
     });
     view! {
         <ul class="items" aria-label="What you are paying for">{rows.collect_view()}</ul>
-        <p class="field-error" aria-live="polite">{(ctx.error_for)("quantities".into())}</p>
+        <p class="field-error" aria-live="polite">{ctx.error_for("quantities".into())}</p>
     }
     .into_any()
 }
@@ -480,7 +445,7 @@ fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<Ch
     let result = result.get_untracked();
     let paid = result.as_ref().map(|r| format::amount(Some(r.amount_minor), &r.currency)).unwrap_or_default();
     let message = result.as_ref().and_then(|r| match &r.next {
-        Some(NextStep::Confirmation { message: Some(m) }) => Some(markdown::to_safe_html(m, l.livemode)),
+        Some(NextStep::Confirmation { message: Some(m) }) => Some(m.clone()),
         _ => None,
     });
     let reference = result.map(|r| r.payment_id).unwrap_or_default();
@@ -488,7 +453,7 @@ fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<Ch
         <section class="confirmation" role="status">
             <h1>"Payment received"</h1>
             <p>{format!("You paid {paid} to {}.", l.merchant_name)}</p>
-            {message.map(|html| view! { <div class="description" inner_html=html></div> })}
+            {message.map(|text| view! { <Markdown text=text livemode=l.livemode/> })}
             <p class="reference">"Reference: " <code>{reference}</code></p>
         </section>
     }

@@ -4,15 +4,14 @@
 //! error reuses it, so it can never create two links.
 
 use crate::app::use_session;
-use crate::form_support::{focus_first_invalid, key_for, now};
+use crate::form_support::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::link_form::{CustomFieldRow, LineRow, LinkForm, Pricing};
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use paylinks_api::{
-    AfterCompletion, CreatePaymentLink, CustomFieldType, FieldErrors, LinkMode, LinkType, SelectionMode, TaxBehavior,
+    AfterCompletion, CreatePaymentLink, CustomFieldType, LinkMode, LinkType, SelectionMode, TaxBehavior,
 };
-use std::collections::HashSet;
 
 /// A `datetime-local` value ("2026-11-22T10:30", the merchant's own time) as UTC.
 fn local_to_utc(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -30,11 +29,9 @@ pub fn NewLinkPage() -> impl IntoView {
     let livemode = move || session.get_untracked().is_some_and(|s| !s.is_test_mode());
     let form = RwSignal::new(LinkForm::default());
     let expires_local = RwSignal::new(String::new());
-    let touched = RwSignal::new(HashSet::<String>::new());
-    let submitted = RwSignal::new(false);
-    let server_errors = RwSignal::new(FieldErrors::default());
     let last_sent = StoredValue::new(None::<(CreatePaymentLink, String)>);
     let local_errors = Memo::new(move |_| form.with(|f| f.check(livemode(), now()).err().unwrap_or_default()));
+    let messages = FieldMessages::new(local_errors);
 
     let create = Action::new_local(move |(request, key): &(CreatePaymentLink, String)| {
         let (request, key, client) = (request.clone(), key.clone(), client_of(session.get_untracked()));
@@ -43,36 +40,21 @@ pub fn NewLinkPage() -> impl IntoView {
     Effect::new(move |_| match create.value().get() {
         Some(Ok(link)) => navigate(&format!("/links/{}", link.id), Default::default()),
         Some(Err(err)) => {
-            server_errors.set(err.field_errors());
+            messages.server.set(err.field_errors());
             focus_first_invalid();
         }
         None => {}
     });
-    // Editing a field clears the server's verdict on it.
     let edit = move |field: &'static str, f: Box<dyn FnOnce(&mut LinkForm)>| {
         form.update(f);
-        server_errors.update(|e| {
-            e.0.remove(field);
-        });
+        messages.edited(field);
     };
-    let error_for = move |field: String| {
-        move || {
-            let shown = submitted.get() || touched.with(|t| t.contains(&field));
-            let local = local_errors.with(|e| e.get(&field).map(String::from)).filter(|_| shown);
-            local.or_else(|| server_errors.with(|e| e.get(&field).map(String::from)))
-        }
-    };
-    let leave = move |field: &'static str| {
-        move |_| {
-            touched.update(|t| {
-                t.insert(field.to_string());
-            })
-        }
-    };
+    let error_for = move |field: String| messages.for_field(field);
+    let leave = move |field: &'static str| move |_| messages.leave(field);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
+        messages.submitted.set(true);
         if create.pending().get_untracked() {
             return;
         }
@@ -87,7 +69,7 @@ pub fn NewLinkPage() -> impl IntoView {
     };
     let general_error = move || match create.value().get() {
         Some(Err(err)) => Some(err.message()),
-        _ if submitted.get() && !local_errors.get().is_empty() => {
+        _ if messages.submitted.get() && !local_errors.get().is_empty() => {
             Some("Some fields need attention; each one says what to change.".to_string())
         }
         _ => None,
