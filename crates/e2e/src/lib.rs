@@ -212,6 +212,12 @@ impl Env {
         self.driver.get_alert_text().await.is_ok()
     }
 
+    /// Whether the page fits its window's width (no horizontal scrolling).
+    pub async fn fits_width(&self) -> bool {
+        let script = "return document.documentElement.scrollWidth <= document.documentElement.clientWidth";
+        self.driver.execute(script, vec![]).await.unwrap().json().as_bool().unwrap_or(false)
+    }
+
     /// What the page can read from the clipboard (the test granted it the permission).
     pub async fn clipboard_text(&self) -> String {
         let script = "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))";

@@ -54,14 +54,7 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     env.find("button[aria-label='More Tea']").await.click().await.unwrap();
     env.wait_text(".total", "$15.00").await;
     env.wait_text("button.pay", "Pay $15.00").await;
-    let no_scroll = env
-        .driver
-        .execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth", vec![])
-        .await
-        .unwrap()
-        .json()
-        .clone();
-    assert_eq!(no_scroll, true, "the page fits a 360 px screen");
+    assert!(env.fits_width().await, "the page fits a 360 px screen");
     for (css, autocomplete) in [
         ("#email", "email"),
         ("#name", "name"),

@@ -135,14 +135,7 @@ async fn phone_width_layout_has_no_horizontal_scroll() {
         }
         env.find("main h1").await;
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let widths = env
-            .driver
-            .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]", vec![])
-            .await
-            .unwrap()
-            .json()
-            .clone();
-        assert!(widths[0].as_i64() <= widths[1].as_i64(), "{shot}: scrollWidth > clientWidth: {widths}");
+        assert!(env.fits_width().await, "{shot}: scrollWidth > clientWidth");
         env.screenshot(shot).await;
     }
     env.quit().await;
