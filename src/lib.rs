@@ -9,5 +9,4 @@ pub mod form_support;
 pub mod format;
 pub mod link_form;
 pub mod pages;
-pub mod safe_url;
 pub mod session;

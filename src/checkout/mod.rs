@@ -10,12 +10,12 @@ use crate::api::ApiError;
 use crate::components::error_state::ErrorState;
 use crate::form_support::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::format;
-use crate::safe_url::is_safe_href;
 use form::{AddressForm, CheckoutForm};
 use leptos::prelude::*;
 use markdown::Markdown;
 use paylinks_api::card::group_card_number;
 use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
+use paylinks_api::safe_url::is_safe_href;
 use paylinks_api::{CustomField, CustomFieldType, PublicPaymentLink, SelectionMode};
 
 /// The mark the benchmark reads: the pay button can be pressed.
@@ -42,23 +42,25 @@ pub fn CheckoutApp() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let public_id = public_id_from_path(&path).unwrap_or_default();
     let retry = RwSignal::new(0u32);
-    let id = public_id.clone();
-    let link = LocalResource::new(move || {
+    // Plain signals and spawn_local rather than a resource and <Transition>: the same behaviour
+    // without Leptos' async-derived and suspense machinery in the customer's download.
+    let link = RwSignal::new(None::<Result<PublicPaymentLink, ApiError>>);
+    Effect::new(move |_| {
         retry.track();
-        let id = id.clone();
-        async move { api::public_link(&id).await }
+        link.set(None);
+        let id = public_id.clone();
+        leptos::task::spawn_local(async move { link.set(Some(api::public_link(&id).await)) });
     });
     view! {
         <main class="checkout">
-            <Transition fallback=|| view! { <p class="loading" aria-busy="true">"Loading the payment page…"</p> }>
-                {move || link.get().map(|result| match result {
-                    Ok(link) => view! { <CheckoutPage link=link/> }.into_any(),
-                    Err(ApiError::Server { status: 404, .. }) => view! { <Unavailable/> }.into_any(),
-                    Err(err) => view! {
-                        <ErrorState message=format!("We could not load this payment page. {}", err.message()) retry=retry/>
-                    }.into_any(),
-                })}
-            </Transition>
+            {move || match link.get() {
+                None => view! { <p class="loading" aria-busy="true">"Loading the payment page…"</p> }.into_any(),
+                Some(Ok(link)) => view! { <CheckoutPage link=link/> }.into_any(),
+                Some(Err(ApiError::Server { status: 404, .. })) => view! { <Unavailable/> }.into_any(),
+                Some(Err(err)) => view! {
+                    <ErrorState message=format!("We could not load this payment page. {}", err.message()) retry=retry/>
+                }.into_any(),
+            }}
         </main>
     }
 }
@@ -93,29 +95,25 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     });
     let messages = FieldMessages::new(local_errors);
     let livemode = link.with_value(|l| l.livemode);
-    let public_id = link.with_value(|l| l.public_id.clone());
+    let public_id = StoredValue::new(link.with_value(|l| l.public_id.clone()));
 
-    let pay = Action::new_local(move |(request, key): &(CheckoutRequest, String)| {
-        let (request, key, id) = (request.clone(), key.clone(), public_id.clone());
-        async move { api::pay(&id, &request, &key).await }
-    });
-    Effect::new(move |_| match pay.value().get() {
-        Some(Ok(result)) if result.status == PaymentStatus::Succeeded => match &result.next {
+    let paying = RwSignal::new(false);
+    let show_outcome = move |outcome: Result<CheckoutResult, ApiError>| match outcome {
+        Ok(result) if result.status == PaymentStatus::Succeeded => match &result.next {
             Some(NextStep::Redirect { url }) if is_safe_href(url, livemode) => {
                 let _ = window().location().assign(url);
             }
             _ => done.set(Some(result)),
         },
-        Some(Ok(result)) => {
+        Ok(result) => {
             failure.set(result.failure_message.or(Some("The payment did not go through. Try another card.".into())));
         }
-        Some(Err(err)) => {
+        Err(err) => {
             messages.server.set(err.field_errors());
             failure.set(Some(err.message()));
             focus_first_invalid();
         }
-        None => {}
-    });
+    };
     Effect::new(move |_| mark_interactive());
 
     let ctx = Fields { form, failure, messages };
@@ -123,7 +121,7 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         messages.submitted.set(true);
-        if pay.pending().get_untracked() {
+        if paying.get_untracked() {
             return;
         }
         match link.with_value(|l| form.with_untracked(|f| f.check(l, now()))) {
@@ -131,7 +129,12 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                 let key = key_for(last_sent.get_value(), &request);
                 last_sent.set_value(Some((request.clone(), key.clone())));
                 failure.set(None);
-                pay.dispatch((request, key));
+                paying.set(true);
+                leptos::task::spawn_local(async move {
+                    let outcome = api::pay(&public_id.get_value(), &request, &key).await;
+                    paying.set(false);
+                    show_outcome(outcome);
+                });
             }
             Err(_) => focus_first_invalid(),
         }
@@ -178,8 +181,8 @@ fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                     </div>
                 </fieldset>
                 <p class="form-error" role="alert">{move || failure.get()}</p>
-                <button type="submit" class="pay" disabled=move || pay.pending().get()>
-                    {move || if pay.pending().get() { "Paying…".to_string() } else { format!("Pay {}", total_text()) }}
+                <button type="submit" class="pay" disabled=move || paying.get()>
+                    {move || if paying.get() { "Paying…".to_string() } else { format!("Pay {}", total_text()) }}
                 </button>
             </form>
         </Show>
@@ -196,7 +199,7 @@ fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
             <p class="merchant">{l.merchant_name}</p>
             {cover.map(|src| view! { <img class="cover" src=src alt=""/> })}
             <h1>{l.name}</h1>
-            {l.description.map(|text| view! { <Markdown text=text livemode=l.livemode/> })}
+            {l.description_html.map(|html| view! { <Markdown html=html/> })}
         </header>
     }
 }
@@ -445,7 +448,7 @@ fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<Ch
     let result = result.get_untracked();
     let paid = result.as_ref().map(|r| format::amount(Some(r.amount_minor), &r.currency)).unwrap_or_default();
     let message = result.as_ref().and_then(|r| match &r.next {
-        Some(NextStep::Confirmation { message: Some(m) }) => Some(m.clone()),
+        Some(NextStep::Confirmation { message_html: Some(html), .. }) => Some(html.clone()),
         _ => None,
     });
     let reference = result.map(|r| r.payment_id).unwrap_or_default();
@@ -453,7 +456,7 @@ fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<Ch
         <section class="confirmation" role="status">
             <h1>"Payment received"</h1>
             <p>{format!("You paid {paid} to {}.", l.merchant_name)}</p>
-            {message.map(|text| view! { <Markdown text=text livemode=l.livemode/> })}
+            {message.map(|html| view! { <Markdown html=html/> })}
             <p class="reference">"Reference: " <code>{reference}</code></p>
         </section>
     }

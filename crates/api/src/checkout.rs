@@ -95,8 +95,9 @@ impl PaymentStatus {
 pub enum NextStep {
     /// Send the browser to `url` (the link's `success_url`, placeholders filled in).
     Redirect { url: String },
-    /// Show the page's own confirmation, with the merchant's message if any.
-    Confirmation { message: Option<String> },
+    /// Show the page's own confirmation, with the merchant's message if any (markdown, and
+    /// rendered to safe HTML as for `description_html`).
+    Confirmation { message: Option<String>, message_html: Option<String> },
 }
 
 /// ext: the outcome of a checkout.
@@ -486,6 +487,7 @@ mod tests {
             livemode: false,
             link_type: LinkType::Product,
             description: None,
+            description_html: None,
             cover_image_url: None,
             allow_quantity_adjustment: false,
             custom_amount: None,

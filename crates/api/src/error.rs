@@ -41,7 +41,15 @@ impl ErrorCode {
 pub struct ErrorBody {
     pub error: ErrorCode,
     pub message: String,
-    pub details: Option<serde_json::Value>,
+    pub details: Option<ErrorDetails>,
+}
+
+/// `details` of an error: the messages per field of a validation error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetails {
+    #[serde(default)]
+    pub fields: BTreeMap<String, Vec<String>>,
 }
 
 impl ErrorBody {
@@ -54,7 +62,7 @@ impl ErrorBody {
             0 => first,
             n => format!("{first} (and {n} more)"),
         };
-        ErrorBody { error, message, details: Some(serde_json::json!({ "fields": errors.0 })) }
+        ErrorBody { error, message, details: Some(ErrorDetails { fields: errors.0 }) }
     }
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
         ErrorBody { error, message: message.into(), details: None }
@@ -62,8 +70,7 @@ impl ErrorBody {
 
     /// The per-field messages of a validation error (`details.fields`), if any.
     pub fn field_errors(&self) -> FieldErrors {
-        let fields = self.details.as_ref().and_then(|d| d.get("fields")).cloned();
-        FieldErrors(fields.and_then(|f| serde_json::from_value(f).ok()).unwrap_or_default())
+        FieldErrors(self.details.as_ref().map(|d| d.fields.clone()).unwrap_or_default())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod link;
 pub mod list;
 pub mod money;
 pub mod public;
+pub mod safe_url;
 pub mod settings;
 pub mod status;
 pub mod validate;

@@ -40,8 +40,11 @@ pub struct PublicPaymentLink {
     pub livemode: bool,
     /// ext
     pub link_type: LinkType,
-    /// ext: markdown; render without raw HTML.
+    /// ext: markdown, as the merchant wrote it.
     pub description: Option<String>,
+    /// ext: `description` rendered to HTML by the server, safe to insert: raw HTML escaped,
+    /// links only to https (or localhost on sandbox links), images as their alt text.
+    pub description_html: Option<String>,
     /// ext
     pub cover_image_url: Option<String>,
     /// ext: quantities may change (1 to 99).

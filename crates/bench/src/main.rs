@@ -154,7 +154,8 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
         let queries = [
             Target::get("list, first page", "/v2/payment-links?limit=25".into()),
             Target::get("list at offset 10,000", "/v2/payment-links?limit=25&offset=10000".into()),
-            Target::get("search by name substring", "/v2/payment-links?limit=25&search=link%20777".into()),
+            Target::get("search, 5 matches at every size", "/v2/payment-links?limit=25&search=retainer".into()),
+            Target::get("search, 1 match at 1k, 1,111 at 1M", "/v2/payment-links?limit=25&search=link%20777".into()),
             Target::get("get by public_id", format!("/v2/payment-links/{middle}")),
         ];
         let requests = if settings.quick { 40 } else { 200 };

@@ -79,7 +79,8 @@ pub enum KeysCommand {
     },
     /// List keys: prefix, merchant, mode, created, last used, revoked. Never secrets.
     List,
-    /// Revoke the key with this prefix (as `keys list` shows it); it fails at once.
+    /// Revoke the key with this prefix (as `keys list` shows it); a running server refuses it
+    /// within a second (it trusts a key it has just verified for that long).
     Revoke { prefix: String },
 }
 
@@ -126,7 +127,7 @@ pub async fn run(cli: Cli) -> CliResult {
             if !store.revoke_key(&prefix, clock.now()).await? {
                 return Err(format!("no active key with prefix {prefix}").into());
             }
-            println!("Revoked {prefix}; requests with it now get 401.");
+            println!("Revoked {prefix}; requests with it get 401 (a running server within a second).");
         }
     }
     store.close().await;

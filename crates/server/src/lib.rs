@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod markdown;
 pub mod openapi;
 pub mod processor;
 pub mod rate_limit;
@@ -24,9 +25,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -51,8 +51,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub limiter: Arc<RateLimiter>,
-    /// When each key's last use was last written down.
-    pub key_touches: Arc<Mutex<HashMap<uuid::Uuid, Instant>>>,
+    /// Recently verified keys and when each key's use was last written down.
+    pub keys: Arc<auth::KnownKeys>,
     /// Views of public pages not written to the database yet.
     pub views: Arc<views::ViewCounter>,
     /// Charges live cards; none is configured yet, so live links refuse payment.
@@ -66,7 +66,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             limiter: Arc::default(),
-            key_touches: Arc::default(),
+            keys: Arc::default(),
             views: Arc::default(),
             live_processor: None,
         }

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{expect_error, Db, Options, TestApp};
+use paylinks_server::auth::VERIFIED_FOR;
 use paylinks_server::rate_limit::{Limit, RateLimitSetting};
 use reqwest::Method;
 use serde_json::json;
@@ -10,7 +11,7 @@ use serde_json::json;
 on_both_backends!(
     bad_keys_get_401,
     other_merchants_and_modes_get_404,
-    revoked_key_fails_at_once,
+    revoked_key_fails_within_a_second,
     account_names_the_keys_owner
 );
 
@@ -95,7 +96,7 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
     assert_eq!(live["livemode"], true);
 }
 
-async fn revoked_key_fails_at_once(app: TestApp) {
+async fn revoked_key_fails_within_a_second(app: TestApp) {
     assert_eq!(app.get("/v2/payment-links").await.status(), 200);
     // Its use is recorded (off the request path, so allow it a moment).
     let mut used = false;
@@ -109,7 +110,21 @@ async fn revoked_key_fails_at_once(app: TestApp) {
     assert!(used, "last_used_at is written");
     let prefix = &app.key[..app.key.len() - 24];
     use paylinks_server::clock::Clock;
+    // A key that has never been used is not remembered: revoking it refuses it at once.
+    let unused = app.new_key("Acme", false).await;
+    assert!(app.store.revoke_key(&unused[..unused.len() - 24], app.clock.now()).await.unwrap());
+    expect_error(app.get_as(&unused, "/v2/payment-links").await, 401, "unauthenticated").await;
+    // A key just used may be trusted for VERIFIED_FOR more, never longer.
+    let revoked = std::time::Instant::now();
     assert!(app.store.revoke_key(prefix, app.clock.now()).await.unwrap());
+    loop {
+        let sent = revoked.elapsed();
+        if app.get("/v2/payment-links").await.status() != 200 {
+            break;
+        }
+        assert!(sent < VERIFIED_FOR, "a revoked key still worked {sent:?} later");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     expect_error(app.get("/v2/payment-links").await, 401, "unauthenticated").await;
     assert!(!app.store.revoke_key(prefix, app.clock.now()).await.unwrap(), "revoking twice reports nothing to revoke");
 }

@@ -205,7 +205,10 @@ async fn success_url_placeholders_are_filled_and_encoded(app: TestApp) {
             "after_completion": "confirmation", "confirmation_message": "See you **soon**"}))
         .await;
     let out = pay_ok(&app, &pid(&shown), &customer(SUCCESS)).await;
-    assert_eq!(out["next"], json!({"type": "confirmation", "message": "See you **soon**"}));
+    assert_eq!(
+        out["next"],
+        json!({"type": "confirmation", "message": "See you **soon**", "message_html": "<p>See you <strong>soon</strong></p>\n"})
+    );
     let err = expect_error(
         app.create(&json!({"name": "X", "amount_minor": 1, "after_completion": "redirect"})).await,
         400,

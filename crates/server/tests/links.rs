@@ -607,6 +607,7 @@ async fn deprecated_routes_keep_working_with_headers(app: TestApp) {
 async fn public_route_shows_only_payable_links(app: TestApp) {
     let link = app
         .create_ok(&json!({"name": "Public page", "metadata": {"secret": "internal"}, "success_url": "https://shop.example/ok",
+                            "description": "Hand **stitched** <b>tote</b>",
                             "line_items": [{"price_data": {"unit_amount": 700, "product_data": {"name": "Tote"}}, "quantity": 3}]}))
         .await;
     let public_id = link["public_id"].as_str().unwrap();
@@ -627,6 +628,9 @@ async fn public_route_shows_only_payable_links(app: TestApp) {
     assert_eq!(data["merchant_name"], "Acme");
     assert_eq!(data["checkout_url"], link["url"]);
     assert_eq!(data["line_items"][0]["quantity"], 3);
+    // The markdown as written, and rendered by the server with raw HTML as text.
+    assert_eq!(data["description"], "Hand **stitched** <b>tote</b>");
+    assert_eq!(data["description_html"], "<p>Hand <strong>stitched</strong> &lt;b&gt;tote&lt;/b&gt;</p>\n");
     let text = body.to_string();
     for private in ["internal", "shop.example", link["id"].as_str().unwrap(), link["merchant_id"].as_str().unwrap()] {
         assert!(!text.contains(private), "public body leaks {private}: {text}");

@@ -5,6 +5,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::idempotency::{run_write, WriteRequest};
 use crate::ids::random_base62;
+use crate::markdown::to_safe_html;
 use crate::processor::{Charge, ChargeOutcome};
 use crate::routes::public::public_view;
 use crate::store::{count_completion, find_link, insert_payment, LinkView, Scope};
@@ -200,7 +201,10 @@ fn next_step(link: &PaymentLink, payment: &Payment) -> NextStep {
             let url = values.iter().fold(url.clone(), |url, (name, value)| url.replace(name, &percent_encode(value)));
             NextStep::Redirect { url }
         }
-        _ => NextStep::Confirmation { message: settings.confirmation_message.clone() },
+        _ => NextStep::Confirmation {
+            message: settings.confirmation_message.clone(),
+            message_html: settings.confirmation_message.as_deref().map(|text| to_safe_html(text, link.livemode)),
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/public/payment-links/{public_id}`: what the checkout page needs, with no key and nothing private.
 
 use crate::error::{ApiError, ApiResult, Reply};
+use crate::markdown::to_safe_html;
 use crate::store::LinkView;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -51,6 +52,7 @@ pub fn public_view(link: &PaymentLink, merchant_name: &str) -> PublicPaymentLink
         allow_promotion_codes: link.allow_promotion_codes,
         livemode: link.livemode,
         link_type: settings.link_type,
+        description_html: settings.description.as_deref().map(|text| to_safe_html(text, link.livemode)),
         description: settings.description,
         cover_image_url: settings.cover_image_url,
         allow_quantity_adjustment: settings.allow_quantity_adjustment,

@@ -321,16 +321,35 @@ impl Store {
         if let Some(search) = &filter.search {
             search_condition(&mut cond, &mut binds, search, self.backend);
         }
-        // The count needs no merchant name: no join (about an eighth cheaper at 1M links).
-        let count_sql = format!("SELECT COUNT(*) FROM payment_links l {cond}");
-        let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&self.reader).await?.try_get(0)?;
+        let total = if filter.mode.is_none() && filter.status.is_none() && filter.search.is_none() {
+            self.count_links(scope).await?
+        } else {
+            // The count needs no merchant name: no join (about an eighth cheaper at 1M links).
+            let count_sql = format!("SELECT COUNT(*) FROM payment_links l {cond}");
+            bind_all(sqlx::query(&count_sql), &binds).fetch_one(&self.reader).await?.try_get(0)?
+        };
+        // The page's ids come from the index alone; only the page's rows are read in full, so
+        // rows skipped by the offset cost an index step each, not a table read.
         let page_sql = format!(
-            "SELECT {COLUMNS} {FROM} {cond} ORDER BY l.created_at DESC, l.id DESC LIMIT {} OFFSET {}",
+            "SELECT {COLUMNS} FROM (SELECT l.id FROM payment_links l {cond} \
+             ORDER BY l.created_at DESC, l.id DESC LIMIT {} OFFSET {}) page \
+             JOIN payment_links l ON l.id = page.id JOIN merchants m ON m.id = l.merchant_id \
+             ORDER BY l.created_at DESC, l.id DESC",
             filter.limit, filter.offset
         );
         let rows = bind_all(sqlx::query(&page_sql), &binds).fetch_all(&self.reader).await?;
         let links = rows.iter().map(|r| stored_link(r, view).map(|s| s.link)).collect::<Result<_, _>>()?;
         Ok((links, total))
+    }
+
+    /// How many links the scope has in all, from the counts the triggers keep.
+    async fn count_links(&self, scope: Scope) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query("SELECT total FROM link_counts WHERE merchant_id = $1 AND livemode = $2")
+            .bind(scope.merchant_id.to_string())
+            .bind(scope.livemode)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map_or(Ok(0), |r| r.try_get(0))
     }
 
     /// A link by public id with its merchant's name, whatever its state (the caller decides).

@@ -64,7 +64,9 @@ impl Store {
             }
             let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
             let pragmas = |pool: AnyPoolOptions| {
-                pool.acquire_timeout(Duration::from_secs(10)).after_connect(|conn, _| {
+                // An embedded connection cannot drop away, so no ping (a trip to its worker
+                // thread) before each use.
+                pool.acquire_timeout(Duration::from_secs(10)).test_before_acquire(false).after_connect(|conn, _| {
                     Box::pin(async move {
                         for pragma in PRAGMAS {
                             sqlx::Executor::execute(&mut *conn, *pragma).await?;
