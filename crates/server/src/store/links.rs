@@ -328,11 +328,20 @@ impl Store {
             let count_sql = format!("SELECT COUNT(*) FROM payment_links l {cond}");
             bind_all(sqlx::query(&count_sql), &binds).fetch_one(&self.reader).await?.try_get(0)?
         };
-        // The page's ids come from the index alone; only the page's rows are read in full, so
-        // rows skipped by the offset cost an index step each, not a table read.
+        let ids_sql = if filter.search.is_some() {
+            // The matches first (from the trigram indexes), then their order: otherwise a
+            // prepared statement's generic plan may walk every link newest-first looking for
+            // 25 matches (PostgreSQL: 0.8 s instead of 11 ms for a rare word at 1M links).
+            format!(
+                "WITH matches AS MATERIALIZED (SELECT l.id, l.created_at FROM payment_links l {cond}) \
+                 SELECT id FROM matches ORDER BY created_at DESC, id DESC"
+            )
+        } else {
+            // From the index alone: rows skipped by the offset cost an index step, not a row read.
+            format!("SELECT l.id FROM payment_links l {cond} ORDER BY l.created_at DESC, l.id DESC")
+        };
         let page_sql = format!(
-            "SELECT {COLUMNS} FROM (SELECT l.id FROM payment_links l {cond} \
-             ORDER BY l.created_at DESC, l.id DESC LIMIT {} OFFSET {}) page \
+            "SELECT {COLUMNS} FROM ({ids_sql} LIMIT {} OFFSET {}) page \
              JOIN payment_links l ON l.id = page.id JOIN merchants m ON m.id = l.merchant_id \
              ORDER BY l.created_at DESC, l.id DESC",
             filter.limit, filter.offset
@@ -342,14 +351,17 @@ impl Store {
         Ok((links, total))
     }
 
-    /// How many links the scope has in all, from the counts the triggers keep.
+    /// How many links the scope has in all, from the counts the triggers keep (one row on
+    /// SQLite, a few on PostgreSQL).
     async fn count_links(&self, scope: Scope) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT total FROM link_counts WHERE merchant_id = $1 AND livemode = $2")
-            .bind(scope.merchant_id.to_string())
-            .bind(scope.livemode)
-            .fetch_optional(&self.reader)
-            .await?;
-        row.map_or(Ok(0), |r| r.try_get(0))
+        sqlx::query(
+            "SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM link_counts WHERE merchant_id = $1 AND livemode = $2",
+        )
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .fetch_one(&self.reader)
+        .await?
+        .try_get(0)
     }
 
     /// A link by public id with its merchant's name, whatever its state (the caller decides).
