@@ -83,6 +83,7 @@ impl Env {
             cors_origins: vec![],
             rate_limit: RateLimitSetting::Off,
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             static_app: Some(app),
         };
         tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));

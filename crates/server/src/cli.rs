@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with 503.
     #[arg(long, env = "PAYLINKS_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, env = "PAYLINKS_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +180,7 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         cors_origins: args.cors_origins,
         rate_limit: args.rate_limit.unwrap_or(RateLimitSetting::Default),
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         static_app,
     };
     println!("paylinks is serving on {base} (API: {base}/v2, OpenAPI: {base}/v2/openapi.json)");

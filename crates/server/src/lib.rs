@@ -41,6 +41,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub rate_limit: RateLimitSetting,
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: Duration,
     /// The built app (Trunk's `dist/`), if it has been built.
     pub static_app: Option<StaticApp>,
 }
@@ -152,15 +154,57 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(purge_idempotency_keys(state.clone()));
     let flush = tokio::spawn(flush_views(state.clone()));
-    // The client address feeds the checkout's limit against card testing.
-    let service = app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let header_timeout = state.config.header_timeout;
+    let result = serve_connections(listener, app(state.clone()), header_timeout, shutdown).await;
     purge.abort();
     flush.abort();
     if let Err(err) = state.views.flush(&state.store).await {
         tracing::warn!(error = %err, "could not write the last page views");
     }
     result
+}
+
+/// Accepts connections until `shutdown`, then waits for the open ones to finish their requests.
+/// A client must send a request's headers within `header_timeout` (so a slow trickle of headers
+/// cannot hold connections open); what comes after is bounded by the request timeout.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, client) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %err, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // The client address feeds the checkout's limit against card testing.
+        let service = tower::Layer::layer(&axum::Extension(axum::extract::ConnectInfo(client)), router.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), hyper_util::service::TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Writes counted page views once a second.

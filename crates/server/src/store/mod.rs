@@ -151,10 +151,52 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Whether an error means the database cannot be reached right now (worth a retry later).
+/// Whether an error means the database cannot serve us right now (worth a retry later): no
+/// connection, or the database says it is busy, read-only, full, shutting down or refusing
+/// connections.
 pub fn is_unavailable(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => match db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            Some(pg) => postgres_unavailable(pg.code()),
+            None => db.code().and_then(|code| code.parse().ok()).is_some_and(sqlite_unavailable),
+        },
+        _ => false,
+    }
+}
+
+/// SQLSTATE classes 08 (connection exceptions) and 53 (out of connections, disk or memory);
+/// 57P01-57P03 (shutting down or starting up); 55000 ("not currently accepting connections").
+fn postgres_unavailable(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || sqlstate.starts_with("53") || sqlstate.starts_with("57P") || sqlstate == "55000"
+}
+
+/// SQLite result codes (the low byte is the primary code): busy, locked, read-only, I/O error,
+/// disk full, cannot open.
+fn sqlite_unavailable(code: u32) -> bool {
+    matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14)
 }
 
 /// Lets store functions take either a pool (reads) or a transaction's connection (writes).
 pub type Conn = AnyConnection;
+
+#[cfg(test)]
+mod tests {
+    use super::{postgres_unavailable, sqlite_unavailable};
+
+    #[test]
+    fn busy_locked_full_and_refusing_databases_are_unavailable() {
+        for code in [5, 517, 6, 8, 1032, 13, 14] {
+            assert!(sqlite_unavailable(code), "{code}");
+        }
+        for code in [1, 19, 2067] {
+            assert!(!sqlite_unavailable(code), "{code}");
+        }
+        for code in ["08006", "53300", "57P01", "57P03", "55000"] {
+            assert!(postgres_unavailable(code), "{code}");
+        }
+        for code in ["23505", "42601", "22001", "40001"] {
+            assert!(!postgres_unavailable(code), "{code}");
+        }
+    }
+}

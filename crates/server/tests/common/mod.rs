@@ -126,6 +126,7 @@ pub struct Options {
     pub rate_limit: RateLimitSetting,
     pub cors_origins: Vec<String>,
     pub request_timeout: Duration,
+    pub header_timeout: Duration,
     pub static_app: Option<paylinks_server::http::StaticApp>,
 }
 
@@ -135,6 +136,7 @@ impl Default for Options {
             rate_limit: RateLimitSetting::Off,
             cors_origins: vec!["https://dash.example.com".into()],
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             static_app: None,
         }
     }
@@ -157,6 +159,7 @@ impl TestApp {
             cors_origins: options.cors_origins,
             rate_limit: options.rate_limit,
             request_timeout: options.request_timeout,
+            header_timeout: options.header_timeout,
             static_app: options.static_app,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
