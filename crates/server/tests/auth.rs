@@ -7,6 +7,7 @@ use paylinks_server::auth::VERIFIED_FOR;
 use paylinks_server::rate_limit::{Limit, RateLimitSetting};
 use reqwest::Method;
 use serde_json::json;
+use std::time::{Duration, Instant};
 
 on_both_backends!(
     bad_keys_get_401,
@@ -25,18 +26,27 @@ async fn account_names_the_keys_owner(app: TestApp) {
     expect_error(app.get_as("rk_sandbox_nope", "/v2/account").await, 401, "unauthenticated").await;
 }
 
+/// Every `/v2` operation the OpenAPI document lists (so a new route is covered when it is
+/// documented), with every kind of bad key.
+async fn v2_operations(app: &TestApp) -> Vec<(Method, String)> {
+    let (_, doc) = common::parts(app.client.get(app.url("/v2/openapi.json")).send().await.unwrap()).await;
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/v2/") || path == "/v2/openapi.json" {
+            continue;
+        }
+        let concrete = path.replace("{id}", "pl_AAAAAAAAAAAAAAAAAAAA");
+        assert!(!concrete.contains('{'), "a path parameter this test does not fill: {path}");
+        for method in item.as_object().unwrap().keys() {
+            operations.push((method.to_uppercase().parse().unwrap(), concrete.clone()));
+        }
+    }
+    operations
+}
+
 async fn bad_keys_get_401(app: TestApp) {
-    let routes = [
-        (Method::GET, "/v2/account"),
-        (Method::GET, "/v2/payment-links"),
-        (Method::POST, "/v2/payment-links"),
-        (Method::GET, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA"),
-        (Method::PATCH, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/status"),
-        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/expire"),
-        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/deactivate"),
-        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/activate"),
-        (Method::POST, "/v2/payment-links/pl_AAAAAAAAAAAAAAAAAAAA/archive"),
-    ];
+    let routes = v2_operations(&app).await;
+    assert!(routes.len() >= 11, "the document lists the routes: {routes:?}");
     let wrong_secret = format!("{}{}", &app.key[..app.key.len() - 1], if app.key.ends_with('A') { "B" } else { "A" });
     let keys = [
         None,
@@ -47,7 +57,7 @@ async fn bad_keys_get_401(app: TestApp) {
         Some(wrong_secret),
         Some(app.key.replace("rk_sandbox_", "rk_live_")),
     ];
-    for (method, path) in routes {
+    for (method, path) in &routes {
         for key in &keys {
             let mut req =
                 app.client.request(method.clone(), app.url(path)).json(&json!({"name": "x", "amount_minor": 1}));
@@ -55,6 +65,7 @@ async fn bad_keys_get_401(app: TestApp) {
                 req = req.header("x-api-key", key);
             }
             let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 401, "{method} {path} with {key:?}");
             expect_error(res, 401, "unauthenticated").await;
         }
     }
@@ -82,6 +93,14 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
                     app.send_as(key, Method::POST, &format!("/v2/payment-links/{id}/{route}"), &json!({}), None).await;
                 expect_error(res, 404, "resource_missing").await;
             }
+            for route in ["payments", "stats"] {
+                expect_error(
+                    app.get_as(key, &format!("/v2/payment-links/{id}/{route}")).await,
+                    404,
+                    "resource_missing",
+                )
+                .await;
+            }
             let (_, list) = common::parts(app.get_as(key, &format!("/v2/payment-links?search={id}")).await).await;
             assert_eq!(list["pagination"]["total"], 0);
         }
@@ -94,6 +113,13 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
         .await;
     let live: serde_json::Value = res.json().await.unwrap();
     assert_eq!(live["livemode"], true);
+    // And the reverse: the sandbox key cannot see the live link.
+    expect_error(
+        app.get(&format!("/v2/payment-links/{}", live["id"].as_str().unwrap())).await,
+        404,
+        "resource_missing",
+    )
+    .await;
 }
 
 async fn revoked_key_fails_within_a_second(app: TestApp) {
@@ -143,4 +169,44 @@ async fn rate_limit_answers_429_with_retry_after() {
     // Buckets are per key.
     let other = app.new_key("Globex", false).await;
     assert_eq!(app.get_as(&other, "/v2/payment-links").await.status(), 200);
+}
+
+/// Wrong keys cost the same however much of them is right: an unknown prefix, the right prefix
+/// with a secret wrong from its first character, and the right key but its last character.
+/// Statistical, not a stopwatch: medians of 300 interleaved requests each, compared with a wide
+/// margin — the leak this guards against (answering unknown prefixes without the lookup and hash
+/// that known ones get) shows as a multiple, not a few percent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_key_timing_does_not_depend_on_how_much_matches() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let (prefix, secret) = app.key.split_at(app.key.len() - 24);
+    let flip = |c: char| if c == 'A' { 'B' } else { 'A' };
+    let first_wrong = format!("{prefix}{}{}", flip(secret.chars().next().unwrap()), &secret[1..]);
+    let last_wrong = format!("{}{}", &app.key[..app.key.len() - 1], flip(app.key.chars().last().unwrap()));
+    let unknown_prefix = format!("rk_sandbox_{}", "Z".repeat(32));
+    let variants = [unknown_prefix, first_wrong, last_wrong];
+    let mut samples = vec![Vec::new(); variants.len()];
+    for round in 0..310 {
+        for (i, key) in variants.iter().enumerate() {
+            let started = Instant::now();
+            let res = app.get_as(key, "/v2/account").await;
+            let elapsed = started.elapsed();
+            assert_eq!(res.status(), 401);
+            if round >= 10 {
+                samples[i].push(elapsed); // the first rounds warm connections and caches
+            }
+        }
+    }
+    let medians: Vec<Duration> = samples
+        .iter_mut()
+        .map(|s| {
+            s.sort();
+            s[s.len() / 2]
+        })
+        .collect();
+    let (fastest, slowest) = (medians.iter().min().unwrap(), medians.iter().max().unwrap());
+    assert!(
+        slowest.as_secs_f64() < fastest.as_secs_f64() * 1.5,
+        "median times differ by how much of the key is right: {medians:?}"
+    );
 }
