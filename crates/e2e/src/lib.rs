@@ -165,6 +165,14 @@ impl Env {
         self.find(".test-banner").await;
     }
 
+    /// On a checkout page: fills the card fields and presses pay.
+    pub async fn pay_with(&self, card: &str) {
+        self.fill("#card-number", card).await;
+        self.fill("#card-expiry", "1234").await;
+        self.fill("#card-cvc", "123").await;
+        self.find("button.pay").await.click().await.unwrap();
+    }
+
     /// Saves a screenshot for people to look at (not compared by any test).
     pub async fn screenshot(&self, name: &str) {
         let dir = workspace_root().join("target/e2e-screenshots");

@@ -12,14 +12,6 @@ async fn value_of(env: &Env, css: &str) -> String {
     env.find(css).await.prop("value").await.unwrap().unwrap_or_default()
 }
 
-/// Fills the card fields and presses pay.
-async fn pay_with(env: &Env, card: &str) {
-    env.fill("#card-number", card).await;
-    env.fill("#card-expiry", "1234").await;
-    env.fill("#card-cvc", "123").await;
-    env.find("button.pay").await.click().await.unwrap();
-}
-
 fn cafe_link() -> Value {
     json!({
         "name": "Cafe order", "allow_quantity_adjustment": true, "collect_phone": true,
@@ -81,14 +73,14 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     assert_eq!(value_of(&env, "#card-number").await, "4000 0000 0000 0002", "grouped as typed");
 
     // A declined card: the reason is shown and nothing typed is lost.
-    pay_with(&env, "4000000000000002").await;
+    env.pay_with("4000000000000002").await;
     env.wait_text(".form-error", "declined").await;
     env.screenshot("checkout-declined").await;
     assert_eq!(value_of(&env, "#email").await, "ann@example.com");
     assert_eq!(value_of(&env, "#custom-table").await, "12");
     assert_eq!(value_of(&env, "#quantity-0").await, "2");
 
-    pay_with(&env, "4111111111111111").await;
+    env.pay_with("4111111111111111").await;
     env.wait_text(".confirmation h1", "Payment received").await;
     env.wait_text(".confirmation", "You paid $15.00 to E2E Coffee.").await;
     env.screenshot("checkout-success").await;
@@ -121,7 +113,7 @@ async fn desktop_checkout_redirects_to_the_success_url_and_unavailable_links_say
     env.fill("#email", "bo@example.com").await;
     env.fill("#name", "Bo").await;
     env.screenshot("checkout-desktop").await;
-    pay_with(&env, "4111 1111 1111 1111").await;
+    env.pay_with("4111 1111 1111 1111").await;
     for _ in 0..100 {
         if env.driver.current_url().await.unwrap().path() == "/thanks" {
             break;
@@ -195,7 +187,7 @@ async fn hostile_merchant_text_stays_inert_on_the_checkout_and_the_dashboard() {
     // The confirmation shows the merchant's message as text too.
     env.fill("#email", "a@example.com").await;
     env.fill("#name", "A").await;
-    pay_with(&env, "4111111111111111").await;
+    env.pay_with("4111111111111111").await;
     env.wait_text(".confirmation", XSS).await;
     assert_inert("confirmation").await;
 
