@@ -5,7 +5,6 @@
 
 use paylinks_e2e::Env;
 use serde_json::{json, Value};
-use thirtyfour::extensions::cdp::ChromeDevTools;
 use thirtyfour::prelude::*;
 
 async fn run(env: &Env, script: &str) -> Value {
@@ -69,9 +68,9 @@ async fn the_checkout_sends_no_key_beside_a_signed_in_dashboard() {
             window.__sent.push([String(input instanceof Request ? input.url : input), [...headers.keys()]]);
             return originalFetch.apply(this, arguments);
         };";
-    let devtools = ChromeDevTools::new(env.driver.handle().clone());
-    devtools.execute_cdp_with_params("Page.enable", json!({})).await.unwrap();
-    devtools.execute_cdp_with_params("Page.addScriptToEvaluateOnNewDocument", json!({"source": record})).await.unwrap();
+    let devtools = env.driver.cdp();
+    devtools.send_raw("Page.enable", json!({})).await.unwrap();
+    devtools.send_raw("Page.addScriptToEvaluateOnNewDocument", json!({"source": record})).await.unwrap();
     env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
     env.fill("#email", "cy@example.com").await;
     env.fill("#name", "Cy").await;
