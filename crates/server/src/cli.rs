@@ -158,8 +158,8 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     // The bound address, so that `--listen 127.0.0.1:0` prints the port it got.
-    let base =
-        args.public_base_url.unwrap_or_else(|| format!("http://{}", listener.local_addr().unwrap_or(args.listen)));
+    let listening = format!("http://{}", listener.local_addr().unwrap_or(args.listen));
+    let base = args.public_base_url.unwrap_or_else(|| listening.clone());
     let base = base.trim_end_matches('/').to_string();
     if !matches!(url::Url::parse(&base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
         return Err(format!("--public-base-url must be an http(s) URL, got {base}").into());
@@ -183,7 +183,10 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         static_app,
     };
-    println!("paylinks is serving on {base} (API: {base}/v2, OpenAPI: {base}/v2/openapi.json)");
+    println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");
+    if base != listening {
+        println!("  Links and the dashboard are reached at {base}");
+    }
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
     // Whoever read our stdout may be gone by now (a closed pipe): that is no reason to panic.
     let _ = writeln!(std::io::stdout(), "paylinks stopped");

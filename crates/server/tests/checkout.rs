@@ -321,9 +321,18 @@ async fn invoice_links_complete_and_live_links_refuse(app: TestApp) {
             &json!({"name": "Invoice 7", "mode": "invoice", "invoice_id": uuid::Uuid::new_v4(), "amount_minor": 900}),
         )
         .await;
-    assert_eq!(pay_ok(&app, &pid(&invoice), &customer(SUCCESS)).await["status"], "succeeded");
+    let paid = pay(&app, &pid(&invoice), &customer(SUCCESS), Some("invoice-tap")).await;
+    let (status, paid) = parts(paid).await;
+    assert_eq!((status, paid["data"]["status"].as_str()), (200, Some("succeeded")), "{paid}");
     let (_, after) = parts(app.get(&format!("/v2/payment-links/{}", pid(&invoice))).await).await;
     assert_eq!((after["status"].as_str(), after["completed_count"].as_i64()), (Some("completed"), Some(1)));
+    // The payer's retry (the answer was lost) is replayed, though the link is now completed;
+    // a new attempt gets the same 404 as any unpayable link.
+    let retry = pay(&app, &pid(&invoice), &customer(SUCCESS), Some("invoice-tap")).await;
+    assert_eq!(retry.headers()["idempotency-replayed"], "true");
+    assert_eq!(parts(retry).await, (200, paid));
+    expect_error(pay(&app, &pid(&invoice), &customer(SUCCESS), Some("another-tap")).await, 404, "resource_missing")
+        .await;
 
     let live = app.new_key("Acme Live", true).await;
     let res = app

@@ -49,9 +49,11 @@ pub async fn checkout(
         return err.into();
     }
     let view = LinkView { base_url: &state.config.public_base_url, now: state.clock.now() };
+    // Whatever its state: a retry of a payment that completed the link must still be replayed
+    // (below), and whether it may be paid is decided inside the write.
     let link = match state.store.get_public_link(&public_id, view).await {
-        Ok(Some(stored)) if stored.link.status == LinkStatus::Active => stored.link,
-        Ok(_) => return ApiError::not_found().into(),
+        Ok(Some(stored)) => stored.link,
+        Ok(None) => return ApiError::not_found().into(),
         Err(err) => return ApiError::from(err).into(),
     };
     let scope = Scope { merchant_id: link.merchant_id, livemode: link.livemode };

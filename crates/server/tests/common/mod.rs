@@ -51,8 +51,8 @@ impl Db {
 }
 
 /// A database that exists for one test and is removed after it, even when the test fails.
-struct TempDb {
-    url: String,
+pub struct TempDb {
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -87,7 +87,7 @@ impl Drop for TempDb {
     }
 }
 
-async fn temp_db(db: Db) -> TempDb {
+pub async fn temp_db(db: Db) -> TempDb {
     let id = uuid::Uuid::new_v4().simple().to_string();
     match db {
         Db::Sqlite => {
