@@ -20,6 +20,9 @@ const KILL_AFTER: [usize; 5] = [1, 137, 480, 777, 1_150];
 /// Fixed, so a stored link's `url` is the same before and after the restart.
 const BASE_URL: &str = "https://pay.example";
 
+/// Status and body of an answer.
+type Answer = (u16, Value);
+
 struct Op {
     key: String,
     path: String,
@@ -89,7 +92,7 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     let ops = Arc::new(operations(capped["public_id"].as_str().unwrap()));
 
     // 16 clients take the next operation until the work runs out or the server is gone.
-    let answered: Arc<Mutex<Vec<Option<(u16, Value)>>>> = Arc::new(Mutex::new(vec![None; ops.len()]));
+    let answered: Arc<Mutex<Vec<Option<Answer>>>> = Arc::new(Mutex::new(vec![None; ops.len()]));
     let (next, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
@@ -118,7 +121,7 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     for client in clients {
         client.await.unwrap();
     }
-    let before: Vec<Option<(u16, Value)>> = answered.lock().unwrap().clone();
+    let before: Vec<Option<Answer>> = answered.lock().unwrap().clone();
     let answered_2xx = before.iter().flatten().filter(|(s, _)| (200..300).contains(s)).count();
     assert!(answered_2xx >= 1, "the clients got answers before the kill");
 
