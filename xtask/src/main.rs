@@ -101,6 +101,8 @@ fn bench(root: &Path) -> Result<(), String> {
 fn test(root: &Path) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
+    let schemathesis = tools::ensure_schemathesis(root)?;
+    let schemathesis = schemathesis.to_string_lossy();
     let mut summary = run::Summary::default();
     match std::env::var("PAYLINKS_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => println!("PostgreSQL: the server tests also run against {url}"),
@@ -136,7 +138,7 @@ fn test(root: &Path) -> Result<(), String> {
         "native tests",
         root,
         &["cargo", "test", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
-        &[],
+        &[("PAYLINKS_SCHEMATHESIS", &schemathesis)],
     );
     summary.tests(
         "app tests in headless Chromium",

@@ -1,6 +1,7 @@
 //! Installs what the build needs when it is missing, saying what and why (some take minutes):
 //! the wasm32 target, Trunk, the wasm-bindgen CLI matching Cargo.lock, wasm-opt 132 from npm's
-//! binaryen (into .tools/), and for tests Debian's Chromium and ChromeDriver.
+//! binaryen (into .tools/), and for tests Debian's Chromium and ChromeDriver and Schemathesis
+//! from PyPI (in a virtualenv under .tools/).
 
 use crate::run::{command, step};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::process::Command;
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn output(argv: &[&str]) -> Option<String> {
@@ -85,6 +87,30 @@ pub fn ensure_bench_tools(root: &Path) -> Result<(), String> {
         command(root, &["cargo", "install", "oha", "--locked"], &[])?;
     }
     Ok(())
+}
+
+/// Schemathesis (the API fuzzing test) in `.tools/venv`; returns the path of its command.
+pub fn ensure_schemathesis(root: &Path) -> Result<PathBuf, String> {
+    let venv = tools_dir(root).join("venv");
+    let bin = venv.join("bin").join("schemathesis");
+    if output(&[&bin.to_string_lossy(), "--version"]).is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
+        return Ok(bin);
+    }
+    if output(&["python3", "--version"]).is_none() {
+        apt_install(&["python3", "python3-venv"], "the API fuzzing test runs Schemathesis")?;
+    }
+    step(&format!("Installing Schemathesis {SCHEMATHESIS_VERSION} from PyPI into .tools/venv (the API fuzzing test)"));
+    let venv_path = venv.to_string_lossy().into_owned();
+    if command(root, &["python3", "-m", "venv", &venv_path], &[]).is_err() {
+        // Debian's python3 makes virtualenvs only with python3-venv installed.
+        let _ = std::fs::remove_dir_all(&venv);
+        apt_install(&["python3-venv"], "Python virtualenvs for Schemathesis")?;
+        command(root, &["python3", "-m", "venv", &venv_path], &[])?;
+    }
+    let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
+    let package = format!("schemathesis=={SCHEMATHESIS_VERSION}");
+    command(root, &[&pip, "install", "--quiet", "--disable-pip-version-check", &package], &[])?;
+    Ok(bin)
 }
 
 pub fn ensure_browser() -> Result<(), String> {

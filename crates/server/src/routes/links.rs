@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
 
 /// Create a payment link.
 #[utoipa::path(post, path = "/v2/payment-links", tag = "Payment Links", request_body = CreatePaymentLink,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1-255 printable ASCII; retries with the same key replay the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$", description = "1-255 printable ASCII; retries with the same key replay the first response")),
     responses(
         (status = 201, description = "Created", body = PaymentLink),
         (status = 400, description = "Malformed JSON, unknown field or failed validation", body = ErrorBody),
@@ -86,8 +86,8 @@ pub async fn create(
 /// List payment links, newest first.
 #[utoipa::path(get, path = "/v2/payment-links", tag = "Payment Links",
     params(
-        ("limit" = Option<i64>, Query, description = "1-100 (larger values are clamped), default 25"),
-        ("offset" = Option<i64>, Query, description = "0 or more, default 0"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0"),
         ("status" = Option<LinkStatus>, Query, description = "Status as of now"),
         ("mode" = Option<paylinks_api::LinkMode>, Query),
         ("search" = Option<String>, Query, description = "Case-insensitive substring of name or slug, or an exact id / public_id"),
@@ -206,7 +206,7 @@ fn status_result(_before: LinkStatus, stored: &StoredLink) -> ApiResult<Reply> {
 /// Change the status of a payment link.
 #[utoipa::path(patch, path = "/v2/payment-links/{id}/status", tag = "Payment Links", request_body = UpdateStatus,
     params(("id" = String, Path, description = "UUID or public_id"),
-           ("Idempotency-Key" = Option<String>, Header)),
+           ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$")),
     responses(
         (status = 200, description = "The new status (unchanged when it was already the current one)", body = StatusResult),
         (status = 400, description = "Transition not allowed, or invalid body", body = ErrorBody),

@@ -26,8 +26,8 @@ async fn owned_link(state: &AppState, authed: &Authed, id: &str) -> ApiResult<St
 /// Payments on a link, newest first (ext).
 #[utoipa::path(get, path = "/v2/payment-links/{id}/payments", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id"),
-           ("limit" = Option<i64>, Query, description = "1-100 (larger values are clamped), default 25"),
-           ("offset" = Option<i64>, Query, description = "0 or more, default 0")),
+           ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
+           ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0")),
     responses(
         (status = 200, description = "A page of payments", body = PaymentList),
         (status = 400, description = "Invalid query parameter", body = ErrorBody),
