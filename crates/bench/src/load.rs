@@ -108,6 +108,14 @@ fn run_oha(mut cmd: Command) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
+/// The outcome of an oha run started with `--output-format json` and a piped stdout.
+pub fn outcome(child: std::process::Child, name: &str, rate: u32) -> Latency {
+    let out = child.wait_with_output().expect("oha ran");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)));
+    percentiles(&v, name, rate)
+}
+
 /// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
 /// should have been sent).
 pub fn latency(base: &str, key: &str, target: &Target, rate: u32, seconds: u32) -> Latency {

@@ -32,8 +32,11 @@ pub struct BackendResults {
     pub latency: Vec<Latency>,
     pub growth: Vec<Growth>,
     pub peak_rss_kib: u64,
-    /// Resident memory every 10 s of the mixed-load soak.
+    /// Resident memory every `SOAK_SAMPLE_EVERY` of the mixed-load soak.
     pub soak_rss_kib: Vec<u64>,
+    /// Each route of the soak at its fixed rate: achieved rate, latency, errors.
+    pub soak: Vec<Latency>,
+    pub soak_seconds: u32,
 }
 
 #[derive(Serialize)]
@@ -135,9 +138,9 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
             latency.push(load::latency(&server.base, &key, target, rate, seconds));
         }
     }
-    let soak_seconds = if settings.quick { 10 } else { 60 };
-    progress(&format!("{name}: {soak_seconds} s mixed-load soak, memory every 10 s"));
-    let soak_rss_kib = soak(&server, &targets, soak_seconds);
+    let soak_seconds = if settings.quick { 10 } else { 600 };
+    progress(&format!("{name}: {soak_seconds} s mixed-load soak at fixed rates, memory every 10 s"));
+    let (soak, soak_rss_kib) = soak(&server, &targets, soak_seconds);
     let peak_rss_kib = server.memory_kib().1;
     drop(server);
 
@@ -162,18 +165,20 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
         let queries = queries.iter().map(|q| load::sample(&server.base, &key, q, requests)).collect();
         growth.push(Growth { links: n, queries });
     }
-    BackendResults { backend: name.into(), throughput, latency, growth, peak_rss_kib, soak_rss_kib }
+    BackendResults { backend: name.into(), throughput, latency, growth, peak_rss_kib, soak_rss_kib, soak, soak_seconds }
 }
 
-/// Mixed load at fixed rates (reads, lists, creates) for `seconds`; resident memory every 10 s.
-fn soak(server: &Server, targets: &[Target], seconds: u32) -> Vec<u64> {
+/// Mixed load at fixed rates (reads, lists, creates) for `seconds`: each route's outcome, and
+/// resident memory every 10 s.
+fn soak(server: &Server, targets: &[Target], seconds: u32) -> (Vec<Latency>, Vec<u64>) {
     let mixes = [(&targets[1], 300), (&targets[2], 100), (&targets[3], 200), (&targets[4], 50)];
     let children: Vec<_> = mixes
         .iter()
         .map(|(target, rate)| {
             let (rate, duration) = (rate.to_string(), format!("{seconds}s"));
-            let mut cmd = load::oha(&server.base, &server.key, target, &["-c", "8", "-q", &rate, "-z", &duration]);
-            cmd.stdout(std::process::Stdio::null()).spawn().expect("run oha")
+            let args = ["--output-format", "json", "-c", "8", "-q", &rate, "-z", &duration];
+            let mut cmd = load::oha(&server.base, &server.key, target, &args);
+            cmd.stdout(std::process::Stdio::piped()).spawn().expect("run oha")
         })
         .collect();
     let mut samples = vec![server.memory_kib().0];
@@ -181,10 +186,12 @@ fn soak(server: &Server, targets: &[Target], seconds: u32) -> Vec<u64> {
         std::thread::sleep(std::time::Duration::from_secs(10));
         samples.push(server.memory_kib().0);
     }
-    for mut child in children {
-        let _ = child.wait();
-    }
-    samples
+    let routes = children
+        .into_iter()
+        .zip(mixes)
+        .map(|(child, (target, rate))| load::outcome(child, target.name, rate))
+        .collect();
+    (routes, samples)
 }
 
 async fn app(settings: &Settings, static_dir: &PathBuf) -> AppResults {

@@ -202,12 +202,38 @@ fn markdown(r: &Results, quick: bool) -> String {
             let last = b.growth.last().and_then(cell).map_or(f64::NAN, |q| q.p99_ms);
             let _ = writeln!(s, " {:.1}× |", last / first);
         }
-        let soak: Vec<String> = b.soak_rss_kib.iter().map(|k| format!("{:.1}", *k as f64 / 1024.0)).collect();
         let _ = writeln!(
             s,
-            "\nMemory: peak resident {:.1} MiB over the load runs; during the mixed soak (every 10 s, MiB): {}.\n",
-            b.peak_rss_kib as f64 / 1024.0,
-            soak.join(", ")
+            "\nMixed-load soak, {} s, all four routes at once at fixed rates (oha, open loop):\n\n\
+             | route | offered req/s | achieved | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|",
+            b.soak_seconds
+        );
+        for r in &b.soak {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.0} | {} | {} | {} |",
+                r.name,
+                r.rate,
+                r.achieved_per_s,
+                ms(r.p50_ms),
+                ms(r.p99_ms),
+                r.errors
+            );
+        }
+        let mib = |k: u64| k as f64 / 1024.0;
+        let rss = &b.soak_rss_kib;
+        let (low, high) = (rss.iter().min().copied().unwrap_or(0), rss.iter().max().copied().unwrap_or(0));
+        let every_minute: Vec<String> = rss.iter().step_by(6).map(|k| format!("{:.1}", mib(*k))).collect();
+        let _ = writeln!(
+            s,
+            "\nMemory: peak resident {:.1} MiB over the load runs; during the soak {:.1}–{:.1} MiB, \
+             first and last sample {:.1} / {:.1} MiB (each minute: {}).\n",
+            mib(b.peak_rss_kib),
+            mib(low),
+            mib(high),
+            mib(rss.first().copied().unwrap_or(0)),
+            mib(rss.last().copied().unwrap_or(0)),
+            every_minute.join(", ")
         );
     }
     if let Some(app) = &r.app {
