@@ -161,21 +161,7 @@ fn markdown(r: &Results, quick: bool) -> String {
             );
         }
         s.push_str("\nLatency at a fixed offered rate (oha, open loop with latency correction):\n\n");
-        s.push_str("| route | offered req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for l in &b.latency {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {:.0} | {} | {} | {} | {} | {} |",
-                l.name,
-                l.rate,
-                l.achieved_per_s,
-                ms(l.p50_ms),
-                ms(l.p90_ms),
-                ms(l.p99_ms),
-                ms(l.p999_ms),
-                l.errors
-            );
-        }
+        latency_table(&mut s, &b.latency);
         s.push_str("\nHow cost grows with data (one merchant; 200 requests, 4 at a time; p50 / p99 ms):\n\n");
         let names: Vec<&str> =
             b.growth.first().map(|g| g.queries.iter().map(|q| q.name.as_str()).collect()).unwrap_or_default();
@@ -204,22 +190,10 @@ fn markdown(r: &Results, quick: bool) -> String {
         }
         let _ = writeln!(
             s,
-            "\nMixed-load soak, {} s, all four routes at once at fixed rates (oha, open loop):\n\n\
-             | route | offered req/s | achieved | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|---:|",
+            "\nMixed-load soak, {} s, all four routes at once at fixed rates (oha, open loop):\n",
             b.soak_seconds
         );
-        for r in &b.soak {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {:.0} | {} | {} | {} |",
-                r.name,
-                r.rate,
-                r.achieved_per_s,
-                ms(r.p50_ms),
-                ms(r.p99_ms),
-                r.errors
-            );
-        }
+        latency_table(&mut s, &b.soak);
         let mib = |k: u64| k as f64 / 1024.0;
         let rss = &b.soak_rss_kib;
         let (low, high) = (rss.iter().min().copied().unwrap_or(0), rss.iter().max().copied().unwrap_or(0));
@@ -276,4 +250,23 @@ fn markdown(r: &Results, quick: bool) -> String {
         let _ = writeln!(s, "\nCheckout interactive / static floor: **{:.1}×**.\n", c / f);
     }
     s
+}
+
+/// Rows of oha runs at fixed rates: offered and achieved rate, percentiles, errors.
+fn latency_table(s: &mut String, rows: &[Latency]) {
+    s.push_str("| route | offered req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for l in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} |",
+            l.name,
+            l.rate,
+            l.achieved_per_s,
+            ms(l.p50_ms),
+            ms(l.p90_ms),
+            ms(l.p99_ms),
+            ms(l.p999_ms),
+            l.errors
+        );
+    }
 }
