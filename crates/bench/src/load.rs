@@ -104,16 +104,17 @@ pub fn oha(base: &str, key: &str, target: &Target, args: &[&str]) -> Command {
 }
 
 fn run_oha(mut cmd: Command) -> serde_json::Value {
-    let out = cmd.output().expect("run oha (cargo xtask bench installs it)");
+    summary(cmd.output().expect("run oha (cargo xtask bench installs it)"))
+}
+
+/// oha's JSON summary (`--output-format json`) from its output.
+fn summary(out: std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 /// The outcome of an oha run started with `--output-format json` and a piped stdout.
 pub fn outcome(child: std::process::Child, name: &str, rate: u32) -> Latency {
-    let out = child.wait_with_output().expect("oha ran");
-    let v = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)));
-    percentiles(&v, name, rate)
+    percentiles(&summary(child.wait_with_output().expect("oha ran")), name, rate)
 }
 
 /// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
