@@ -52,7 +52,9 @@ pub fn public_view(link: &PaymentLink, merchant_name: &str) -> PublicPaymentLink
         allow_promotion_codes: link.allow_promotion_codes,
         livemode: link.livemode,
         link_type: settings.link_type,
-        description_html: settings.description.as_deref().map(|text| to_safe_html(text, link.livemode)),
+        // Rendered only for the page (`retrieve`): a payment checks itself against this view
+        // inside its write transaction and needs no HTML.
+        description_html: None,
         description: settings.description,
         cover_image_url: settings.cover_image_url,
         allow_quantity_adjustment: settings.allow_quantity_adjustment,
@@ -77,7 +79,8 @@ pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<Strin
     let view = LinkView { base_url: &state.config.public_base_url, now: state.clock.now() };
     let stored = state.store.get_public_link(&public_id, view).await?;
     let stored = stored.filter(|s| s.link.status == LinkStatus::Active).ok_or_else(ApiError::not_found)?;
-    let data = public_view(&stored.link, &stored.merchant_name);
+    let mut data = public_view(&stored.link, &stored.merchant_name);
+    data.description_html = data.description.as_deref().map(|text| to_safe_html(text, data.livemode));
     state.views.record(stored.link.id).await;
     Ok(Reply::json(StatusCode::OK, &PublicLinkEnvelope { data }))
 }
