@@ -75,20 +75,13 @@ fn start(db_url: &str) -> ServeProcess {
     ServeProcess::start(db_url, &env, std::process::Stdio::null())
 }
 
-async fn get(client: &reqwest::Client, base: &str, key: &str, path: &str) -> Value {
-    let res = client.get(format!("{base}{path}")).header("x-api-key", key).send().await.unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    res.json().await.unwrap()
-}
-
 async fn survives_sigkill(db: Db, kill_after: usize) {
     let db = temp_db(db).await;
     let mut server = start(&db.url);
     let key = server.key.clone().expect("a first start prints a key");
     let client = reqwest::Client::new();
     let capped = json!({"name": "Capped", "amount_minor": 500, "currency": "USD", "max_completions": CAP});
-    let res = client.post(format!("{}/v2/payment-links", server.base)).header("x-api-key", &key).json(&capped);
-    let capped: Value = res.send().await.unwrap().json().await.unwrap();
+    let capped = server.create_link(&key, &capped).await;
     let ops = Arc::new(operations(capped["public_id"].as_str().unwrap()));
 
     // 16 clients take the next operation until the work runs out or the server is gone.
@@ -151,20 +144,19 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     // Links answered before the kill are stored as they were answered.
     for (status, body) in before.iter().flatten() {
         if *status == 201 {
-            let stored =
-                get(&client, &server.base, &key, &format!("/v2/payment-links/{}", body["id"].as_str().unwrap())).await;
+            let stored = server.get(&key, &format!("/v2/payment-links/{}", body["id"].as_str().unwrap())).await;
             assert_eq!(&stored, body, "a link changed across the crash");
         }
     }
     // One link per create key, no more; the cap held and matches the payments.
-    let page = get(&client, &server.base, &key, "/v2/payment-links?limit=1").await;
+    let page = server.get(&key, "/v2/payment-links?limit=1").await;
     assert_eq!(page["pagination"]["total"], CREATES as i64 + 1, "links beyond one per key");
     let capped_id = capped["id"].as_str().unwrap();
-    let capped_now = get(&client, &server.base, &key, &format!("/v2/payment-links/{capped_id}")).await;
+    let capped_now = server.get(&key, &format!("/v2/payment-links/{capped_id}")).await;
     let completed = capped_now["completed_count"].as_i64().unwrap();
     assert!(completed <= CAP, "{completed} payments on a link capped at {CAP}");
     assert_eq!(completed, paid.len() as i64, "completed_count matches the successful payments");
-    let stats = get(&client, &server.base, &key, &format!("/v2/payment-links/{capped_id}/stats")).await;
+    let stats = server.get(&key, &format!("/v2/payment-links/{capped_id}/stats")).await;
     assert_eq!(stats["successful_payments"], paid.len() as i64, "{stats}");
     server.terminate();
 }

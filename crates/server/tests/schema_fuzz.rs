@@ -7,7 +7,7 @@
 mod common;
 
 use common::{temp_db, Db, ServeProcess};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn fuzz(db: Db) {
     let Ok(schemathesis) = std::env::var("PAYLINKS_SCHEMATHESIS") else {
@@ -19,16 +19,7 @@ async fn fuzz(db: Db) {
     let stderr = std::fs::File::create(&log).unwrap();
     let mut server = ServeProcess::start(&db.url, &[("PAYLINKS_RATE_LIMIT", "off")], stderr.into());
     let key = server.key.clone().expect("a first start prints a key");
-    let link: Value = reqwest::Client::new()
-        .post(format!("{}/v2/payment-links", server.base))
-        .header("x-api-key", &key)
-        .json(&json!({"name": "Fuzzed", "amount_minor": 500, "currency": "USD"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let link = server.create_link(&key, &json!({"name": "Fuzzed", "amount_minor": 500, "currency": "USD"})).await;
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemathesis.toml");
     // Blocks one runtime thread while it runs; the server is another process.
     let out = std::process::Command::new(&schemathesis)

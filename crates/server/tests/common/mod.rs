@@ -280,6 +280,22 @@ impl ServeProcess {
         ServeProcess { child, key, base: base.expect("the server prints its address"), stdout }
     }
 
+    /// Creates a link with `key` (it must succeed) and returns it.
+    pub async fn create_link(&self, key: &str, body: &Value) -> Value {
+        let req = reqwest::Client::new().post(format!("{}/v2/payment-links", self.base)).header("x-api-key", key);
+        let res = req.json(body).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        res.json().await.unwrap()
+    }
+
+    /// GETs `path` with `key` (it must answer 200) and returns the body.
+    pub async fn get(&self, key: &str, path: &str) -> Value {
+        let res = reqwest::Client::new().get(format!("{}{path}", self.base)).header("x-api-key", key).send().await;
+        let res = res.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// Sends SIGTERM and waits for the process to end.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
