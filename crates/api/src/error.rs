@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Stable machine codes of the `error` field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     InvalidRequest,
     Unauthenticated,
@@ -55,7 +56,7 @@ pub struct ErrorDetails {
 impl ErrorBody {
     /// An error about particular fields: the first message in `message`, all in `details.fields`.
     pub fn for_fields(error: ErrorCode, errors: FieldErrors) -> Self {
-        let mut sentences = errors.0.iter().flat_map(|(f, ms)| ms.iter().map(move |m| format!("{f}: {m}")));
+        let mut sentences = errors.iter().flat_map(|(f, ms)| ms.iter().map(move |m| format!("{f}: {m}")));
         let first = sentences.next().unwrap_or_else(|| "the request is invalid".into());
         let rest = sentences.count();
         let message = match rest {
@@ -76,7 +77,7 @@ impl ErrorBody {
 
 /// Validation messages keyed by field path (`name`, `line_items[1].quantity`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
@@ -110,6 +111,34 @@ impl FieldErrors {
         for (field, messages) in other.0 {
             self.0.entry(field).or_default().extend(messages);
         }
+    }
+
+    /// Adds `other`'s fields that have no message here yet (a field that already says why keeps
+    /// its one message).
+    pub fn merge_missing(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_insert(messages);
+        }
+    }
+
+    /// How many fields have a message.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Forgets the messages of `field`.
+    pub fn remove(&mut self, field: &str) {
+        self.0.remove(field);
+    }
+
+    /// Each field with its messages, in field order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0.iter().map(|(field, messages)| (field.as_str(), messages.as_slice()))
+    }
+
+    /// The same errors with each field's messages replaced by `rewrite(field, messages)`.
+    pub fn map(self, rewrite: impl Fn(&str, Vec<String>) -> Vec<String>) -> FieldErrors {
+        FieldErrors(self.0.into_iter().map(|(field, messages)| { let m = rewrite(&field, messages); (field, m) }).collect())
     }
 }
 

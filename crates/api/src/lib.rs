@@ -3,16 +3,20 @@
 
 pub mod card;
 pub mod checkout;
+pub mod checkout_rules;
 pub mod currency;
 pub mod error;
 pub mod link;
 pub mod list;
 pub mod money;
+pub mod payment;
 pub mod public;
+pub mod rules;
 pub mod safe_url;
 pub mod settings;
 pub mod status;
 pub mod validate;
+pub mod wire;
 
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorCode, FieldErrors};
@@ -20,6 +24,7 @@ pub use link::*;
 pub use list::ListQuery;
 pub use public::{PublicLineItem, PublicLinkEnvelope, PublicPaymentLink};
 pub use status::{LinkStatus, TargetStatus};
+pub use wire::WireEnum;
 
 /// The API version every response names in `RevKeen-Version`.
 pub const API_VERSION: &str = "2026-05-01";

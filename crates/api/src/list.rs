@@ -4,6 +4,7 @@
 use crate::error::FieldErrors;
 use crate::link::LinkMode;
 use crate::status::LinkStatus;
+use crate::wire::WireEnum;
 
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;

@@ -1,6 +1,7 @@
 //! What the public checkout page may see of a link: no key needed, nothing private.
 
-use crate::link::{CustomAmount, CustomField, Interval, LinkType, SelectionMode};
+use crate::link::{CustomAmount, CustomField, Interval, LinkType, PaymentLink, SelectionMode};
+use crate::status::LinkStatus;
 use serde::{Deserialize, Serialize};
 
 /// Body of `GET /public/payment-links/{public_id}`: `{"data": …}`.
@@ -73,4 +74,56 @@ pub struct PublicLineItem {
     pub quantity: i64,
     pub interval: Option<Interval>,
     pub interval_count: Option<i64>,
+}
+
+impl PublicPaymentLink {
+    /// What the checkout page shows of `link`, sold by `merchant_name`. `description_html` is left
+    /// empty: it is rendered only for the page, not for a payment checking itself against this view.
+    pub fn from_link(link: &PaymentLink, merchant_name: &str) -> PublicPaymentLink {
+        let position = |id: Option<uuid::Uuid>| link.line_items.iter().position(|item| Some(item.product_id) == id);
+        let settings = link.settings.clone();
+        let first = link.line_items.first().map(|item| &item.product_details);
+        let recurring = first.and_then(|d| d.recurring.as_ref());
+        PublicPaymentLink {
+            active: link.status == LinkStatus::Active,
+            product_name: first.map_or_else(|| link.name.clone(), |d| d.name.clone()),
+            amount_minor: link.amount_minor,
+            currency: link.currency.clone(),
+            interval: recurring.map(|r| r.interval),
+            interval_count: recurring.map(|r| r.interval_count),
+            trial_period_days: None,
+            checkout_url: link.url.clone(),
+            public_id: link.public_id.clone(),
+            name: link.name.clone(),
+            merchant_name: merchant_name.to_string(),
+            line_items: link
+                .line_items
+                .iter()
+                .map(|item| PublicLineItem {
+                    name: item.product_details.name.clone(),
+                    description: item.product_details.description.clone(),
+                    unit_amount: item.product_details.unit_amount,
+                    currency: item.product_details.currency.clone(),
+                    quantity: item.quantity,
+                    interval: item.product_details.recurring.as_ref().map(|r| r.interval),
+                    interval_count: item.product_details.recurring.as_ref().map(|r| r.interval_count),
+                })
+                .collect(),
+            selection_mode: link.selection_mode,
+            collect_shipping: link.collect_shipping,
+            allow_promotion_codes: link.allow_promotion_codes,
+            livemode: link.livemode,
+            link_type: settings.link_type,
+            description_html: None,
+            description: settings.description,
+            cover_image_url: settings.cover_image_url,
+            allow_quantity_adjustment: settings.allow_quantity_adjustment,
+            custom_amount: settings.custom_amount,
+            collect_address: settings.collect_address,
+            collect_phone: settings.collect_phone,
+            custom_fields: settings.custom_fields,
+            default_item: position(link.default_product_id),
+            highlighted_item: position(link.highlighted_product_id),
+        }
+    }
 }

@@ -5,7 +5,7 @@ use crate::link::{
     AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, CustomFieldType, LinkSettings, LinkType,
 };
 use crate::money::MAX_AMOUNT_MINOR;
-use crate::validate::{check_text, check_url, is_disallowed_char, Context, DESCRIPTION_MAX_CHARS};
+use crate::rules::{check_multiline, check_text, check_url, DESCRIPTION_MAX_CHARS};
 
 pub const MAX_CUSTOM_FIELDS: usize = 10;
 pub const MAX_DROPDOWN_OPTIONS: usize = 20;
@@ -14,12 +14,12 @@ pub const LABEL_MAX_CHARS: usize = 100;
 pub const REFERENCE_MAX_CHARS: usize = 255;
 
 /// Checks the extension fields of a create request and returns them as stored.
-pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLink, ctx: &Context) -> LinkSettings {
+pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLink, livemode: bool) -> LinkSettings {
     if let Some(description) = &req.description {
         check_multiline(errors, "description", description, DESCRIPTION_MAX_CHARS);
     }
     if let Some(url) = &req.cover_image_url {
-        check_url(errors, "cover_image_url", url, ctx.livemode);
+        check_url(errors, "cover_image_url", url, livemode);
     }
     let link_type = req.link_type.unwrap_or_default();
     if let Some(amount) = &req.custom_amount {
@@ -78,15 +78,6 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
         confirmation_message: req.confirmation_message.clone(),
         customer_id: req.customer_id.clone(),
         external_reference: req.external_reference.clone(),
-    }
-}
-
-/// Markdown text: line breaks and tabs are fine, other control and direction characters are not.
-fn check_multiline(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
-    if value.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
-    } else if value.chars().any(|c| !matches!(c, '\n' | '\r' | '\t') && is_disallowed_char(c)) {
-        errors.add(field, "must not contain control or text-direction characters");
     }
 }
 

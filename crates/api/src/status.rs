@@ -1,11 +1,13 @@
 //! The link status state machine.
 
+use crate::wire::WireEnum;
 use serde::{Deserialize, Serialize};
 
 /// The one internal state of a link, reported truthfully.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum LinkStatus {
     Draft,
     Active,
@@ -16,30 +18,6 @@ pub enum LinkStatus {
 }
 
 impl LinkStatus {
-    pub const ALL: [LinkStatus; 6] = [
-        LinkStatus::Draft,
-        LinkStatus::Active,
-        LinkStatus::Inactive,
-        LinkStatus::Archived,
-        LinkStatus::Expired,
-        LinkStatus::Completed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkStatus::Draft => "draft",
-            LinkStatus::Active => "active",
-            LinkStatus::Inactive => "inactive",
-            LinkStatus::Archived => "archived",
-            LinkStatus::Expired => "expired",
-            LinkStatus::Completed => "completed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LinkStatus> {
-        LinkStatus::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// The state as of `now`: a draft, active or inactive link whose `expires_at` has passed is
     /// expired on every read, whether or not anything has written that down yet.
     pub fn as_of(
@@ -71,24 +49,20 @@ impl LinkStatus {
 
     /// The targets a merchant can choose from this state (no-ops excluded).
     pub fn next_states(self) -> Vec<LinkStatus> {
-        TargetStatus::ALL.into_iter().map(LinkStatus::from).filter(|to| *to != self && self.can_become(*to)).collect()
+        TargetStatus::all().iter().copied().map(LinkStatus::from).filter(|to| *to != self && self.can_become(*to)).collect()
     }
 }
 
 /// The states a merchant can ask for with `PATCH …/status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TargetStatus {
     Active,
     Inactive,
     Archived,
     Expired,
-}
-
-impl TargetStatus {
-    pub const ALL: [TargetStatus; 4] =
-        [TargetStatus::Active, TargetStatus::Inactive, TargetStatus::Archived, TargetStatus::Expired];
 }
 
 impl From<TargetStatus> for LinkStatus {
@@ -119,17 +93,10 @@ mod tests {
         ];
         for (from, tos) in allowed {
             assert_eq!(from.next_states(), tos, "from {from:?}");
-            for to in LinkStatus::ALL {
+            for &to in LinkStatus::all() {
                 assert_eq!(from.can_become(to), to == from || tos.contains(&to), "{from:?}->{to:?}");
             }
         }
     }
 
-    #[test]
-    fn names_round_trip() {
-        for s in LinkStatus::ALL {
-            assert_eq!(LinkStatus::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
-        }
-    }
 }

@@ -8,19 +8,19 @@ use crate::link::{
     SelectionMode, TaxBehavior,
 };
 use crate::money::MAX_AMOUNT_MINOR;
+use crate::rules::{
+    check_text, check_url, is_valid_idempotency_key, is_valid_slug, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS,
+};
 use crate::status::LinkStatus;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-pub const NAME_MAX_CHARS: usize = 200;
 pub const MAX_LINE_ITEMS: usize = 20;
-pub const MAX_URL_LEN: usize = 2048;
 pub const METADATA_MAX_KEYS: usize = 50;
 pub const METADATA_KEY_MAX_CHARS: usize = 40;
 pub const METADATA_VALUE_MAX_CHARS: usize = 500;
 pub const MERCHANT_REFERENCE_MAX_CHARS: usize = 255;
-pub const DESCRIPTION_MAX_CHARS: usize = 500;
 
 /// Facts about the caller that some rules depend on.
 #[derive(Debug, Clone, Copy)]
@@ -218,7 +218,7 @@ pub fn validate_create(
         }
     }
 
-    let settings = crate::settings::validate_settings(&mut errors, req, ctx);
+    let settings = crate::settings::validate_settings(&mut errors, req, ctx.livemode);
 
     errors.into_result(NewPaymentLink {
         name,
@@ -402,62 +402,6 @@ fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) 
     if value.chars().count() > max {
         errors.add(field, format!("must be at most {max} characters"));
     }
-}
-
-/// Text shown to people: not blank, bounded, and free of control and direction-override
-/// characters (they can disguise what a customer reads).
-pub fn check_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
-    let len = value.chars().count();
-    if value.trim().is_empty() || len > max {
-        errors.add(field, format!("must be 1 to {max} characters"));
-    } else if value.chars().any(is_disallowed_char) {
-        errors.add(field, "must not contain control or text-direction characters");
-    }
-}
-
-pub(crate) fn is_disallowed_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-pub fn is_valid_slug(slug: &str) -> bool {
-    let bytes = slug.as_bytes();
-    let ok = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    !bytes.is_empty() && bytes.len() <= 64 && ok(&bytes[0]) && bytes[1..].iter().all(|b| ok(b) || *b == b'-')
-}
-
-/// `Idempotency-Key`: 1 to 255 printable ASCII characters.
-pub fn is_valid_idempotency_key(key: &str) -> bool {
-    (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
-/// Redirect and image URLs: absolute https (http://localhost and http://127.0.0.1 for sandbox
-/// objects), at most 2,048 characters, no user name or password.
-pub fn check_url(errors: &mut FieldErrors, field: &str, value: &str, livemode: bool) {
-    if let Err(message) = url_problem(value, livemode) {
-        errors.add(field, message);
-    }
-}
-
-/// Why a URL may not be stored or used as a link target, if it may not.
-pub fn url_problem(value: &str, livemode: bool) -> Result<(), String> {
-    if value.len() > MAX_URL_LEN {
-        return Err(format!("must be at most {MAX_URL_LEN} characters"));
-    }
-    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain spaces or control characters".into());
-    }
-    let https_only = "must be an absolute https:// URL";
-    let parsed = url::Url::parse(value).map_err(|_| https_only.to_string())?;
-    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1"));
-    let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && local && !livemode);
-    if !scheme_ok || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(if livemode { https_only.into() } else { format!("{https_only} (or http://localhost)") });
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("must not contain a user name or password".into());
-    }
-    Ok(())
 }
 
 fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {

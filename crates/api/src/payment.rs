@@ -1,0 +1,80 @@
+//! Payments as the merchant sees them: each attempt on a link, the list, and the link's stats.
+
+use crate::checkout::Address;
+use crate::link::Pagination;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PaymentStatus {
+    Succeeded,
+    Failed,
+}
+
+
+/// What was bought on one line of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaidLine {
+    pub name: String,
+    pub unit_amount: i64,
+    pub quantity: i64,
+}
+
+/// ext: a payment attempt on a link, as the merchant sees it. Card: brand and last four only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Payment {
+    pub id: String,
+    pub checkout_id: String,
+    pub payment_link_id: Uuid,
+    pub status: PaymentStatus,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub line_items: Vec<PaidLine>,
+    pub customer_email: String,
+    pub customer_name: String,
+    pub customer_phone: Option<String>,
+    pub billing_address: Option<Address>,
+    pub shipping_address: Option<Address>,
+    pub custom_fields: BTreeMap<String, String>,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub livemode: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// ext: body of `GET /v2/payment-links/{id}/payments`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentList {
+    pub data: Vec<Payment>,
+    pub pagination: Pagination,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revenue {
+    pub currency: String,
+    pub amount_minor: i64,
+}
+
+/// ext: body of `GET /v2/payment-links/{id}/stats`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkStats {
+    /// Times the public page loaded the link.
+    pub views: i64,
+    /// Payments attempted (succeeded or failed).
+    pub checkout_attempts: i64,
+    pub successful_payments: i64,
+    /// Succeeded payments summed per currency.
+    pub revenue: Vec<Revenue>,
+}

@@ -1,0 +1,60 @@
+//! One way to turn an enum into its wire string and back. Every unit enum of the contract derives
+//! strum's `IntoStaticStr`, `EnumString` and `VariantArray` with the same snake_case spelling as
+//! its serde attribute (a test below checks that the two agree for every variant), and gets these
+//! methods from the blanket impl.
+
+use std::str::FromStr;
+use strum::VariantArray;
+
+pub trait WireEnum: Copy + VariantArray + Into<&'static str> + FromStr {
+    /// The variant as it is spelled on the wire (`single_select`).
+    fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant spelled `s` on the wire, if any.
+    fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
+    }
+
+    /// Every variant, in declaration order.
+    fn all() -> &'static [Self] {
+        Self::VARIANTS
+    }
+}
+
+impl<T: Copy + VariantArray + Into<&'static str> + FromStr> WireEnum for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::WireEnum;
+    use crate::*;
+
+    /// serde and strum spell every variant the same, and parsing gives it back.
+    fn agrees<T: WireEnum + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>() {
+        for &variant in T::all() {
+            let serde_spelling = serde_json::to_value(variant).unwrap();
+            assert_eq!(serde_spelling, serde_json::Value::String(variant.as_str().into()), "{variant:?}");
+            assert_eq!(T::parse(variant.as_str()), Some(variant));
+            assert_eq!(serde_json::from_value::<T>(serde_spelling).unwrap(), variant);
+        }
+        assert_eq!(T::parse("no_such_variant"), None);
+    }
+
+    #[test]
+    fn serde_and_strum_spell_every_variant_alike() {
+        agrees::<LinkMode>();
+        agrees::<TaxBehavior>();
+        agrees::<PriceTaxBehavior>();
+        agrees::<SelectionMode>();
+        agrees::<Interval>();
+        agrees::<InitialStatus>();
+        agrees::<LinkType>();
+        agrees::<CustomFieldType>();
+        agrees::<AfterCompletion>();
+        agrees::<LinkStatus>();
+        agrees::<TargetStatus>();
+        agrees::<ErrorCode>();
+        agrees::<payment::PaymentStatus>();
+    }
+}
