@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod checkout_rules;
 pub mod currency;
 pub mod error;
+pub mod event;
 pub mod link;
 pub mod list;
 pub mod money;

@@ -400,6 +400,13 @@ pub struct Pagination {
     pub has_more: bool,
 }
 
+impl Pagination {
+    /// The page of `returned` items at `limit`/`offset` out of `total`.
+    pub fn new(limit: i64, offset: i64, total: i64, returned: usize) -> Pagination {
+        Pagination { limit, offset, total, has_more: offset + (returned as i64) < total }
+    }
+}
+
 /// Body of `GET /v2/payment-links`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,7 +1,7 @@
 //! One way to turn an enum into its wire string and back. Every unit enum of the contract derives
-//! strum's `IntoStaticStr`, `EnumString` and `VariantArray` with the same snake_case spelling as
-//! its serde attribute (a test below checks that the two agree for every variant), and gets these
-//! methods from the blanket impl.
+//! strum's `IntoStaticStr`, `EnumString` and `VariantArray` with the same spelling as its serde
+//! attributes (snake_case, or the event types' dotted names; a test below checks that the two agree
+//! for every variant), and gets these methods from the blanket impl.
 
 use std::str::FromStr;
 use strum::VariantArray;
@@ -56,5 +56,6 @@ mod tests {
         agrees::<TargetStatus>();
         agrees::<ErrorCode>();
         agrees::<payment::PaymentStatus>();
+        agrees::<event::EventType>();
     }
 }

@@ -7,7 +7,7 @@ use crate::rate_limit::RateLimitSetting;
 use crate::store::Store;
 use crate::{AppState, Config};
 use clap::{Parser, Subcommand, ValueEnum};
-use paylinks_api::validate::NAME_MAX_CHARS;
+use paylinks_api::rules::NAME_MAX_CHARS;
 use std::error::Error;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -99,7 +99,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Keys { command: KeysCommand::Create { merchant, mode } } => {
             let merchant = merchant.trim();
             let mut errors = paylinks_api::FieldErrors::default();
-            paylinks_api::validate::check_text(&mut errors, "--merchant", merchant, NAME_MAX_CHARS);
+            paylinks_api::rules::check_text(&mut errors, "--merchant", merchant, NAME_MAX_CHARS);
             if let Some(problem) = errors.get("--merchant") {
                 return Err(format!("--merchant {problem}").into());
             }

@@ -122,3 +122,25 @@ impl IntoResponse for Reply {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Answers every route behind an API key may give besides its own (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+pub enum KeyErrors {
+    #[response(status = 401, description = "Missing, malformed, unknown or revoked API key")]
+    Unauthenticated(ErrorBody),
+    #[response(status = 429, description = "Rate limited; Retry-After says when to retry")]
+    RateLimited(ErrorBody),
+    #[response(status = 503, description = "The database is briefly unavailable; Retry-After says when to retry")]
+    Unavailable(ErrorBody),
+}
+
+/// The `Idempotency-Key` header every write accepts (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // only its documentation is used
+pub struct IdempotencyKeyHeader {
+    /// 1-255 printable ASCII; a retry with the same key replays the first response.
+    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255, pattern = "^[ -~]+$")]
+    idempotency_key: Option<String>,
+}

@@ -1,12 +1,11 @@
-//! Runs a write in one transaction, under an `Idempotency-Key` when the request has one: the
-//! claim of the key, the write and the stored response commit together.
+//! What makes a write request idempotent: its `Idempotency-Key` (header, or the body's
+//! `idempotency_key` on create) and the fingerprint a reused key must match; and how a stored
+//! answer is replayed.
 
 use crate::error::{ApiError, ApiResult, Reply};
-use crate::store::{claim, complete, Claim, Conn, IdempotencyKey, Scope, StoredResponse};
-use crate::AppState;
+use crate::store::{Claim, IdempotencyKey, Scope, StoredResponse};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use futures_util::future::BoxFuture;
-use paylinks_api::validate::is_valid_idempotency_key;
+use paylinks_api::rules::is_valid_idempotency_key;
 use paylinks_api::ErrorCode;
 
 /// What identifies a write request for idempotency.
@@ -20,8 +19,18 @@ pub struct WriteRequest<'a> {
     pub body: &'a [u8],
 }
 
-impl WriteRequest<'_> {
-    fn key(&self) -> ApiResult<Option<IdempotencyKey>> {
+impl<'a> WriteRequest<'a> {
+    /// A write to `path` whose body may not carry its own key.
+    pub fn new(scope: Scope, method: &'a Method, path: &'a str, headers: &'a HeaderMap, body: &'a [u8]) -> Self {
+        WriteRequest { scope, method, path, headers, body_key_allowed: false, body }
+    }
+
+    /// The request id the server gave this request (`X-Request-Id`).
+    pub fn request_id(&self) -> Option<String> {
+        self.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+
+    pub fn key(&self) -> ApiResult<Option<IdempotencyKey>> {
         let header =
             match self.headers.get("idempotency-key") {
                 Some(value) => Some(value.to_str().ok().filter(|k| is_valid_idempotency_key(k)).ok_or_else(|| {
@@ -87,86 +96,35 @@ fn replay(stored: StoredResponse) -> Reply {
     Reply { status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), headers, body: stored.body }
 }
 
-fn answer(claim: Claim) -> Option<Reply> {
+/// The recovery point to run from when the key is ours, else the answer the request gets.
+pub fn answer(claim: Claim) -> Result<String, Reply> {
     match claim {
-        Claim::Claimed => None,
-        Claim::Replay(stored) => Some(replay(stored)),
-        Claim::Mismatch => Some(
-            ApiError::new(
-                ErrorCode::IdempotencyConflict,
-                "This Idempotency-Key was already used for a different request.",
-            )
-            .into(),
-        ),
-        Claim::InProgress => Some(
-            ApiError::new(
-                ErrorCode::IdempotencyInProgress,
-                "A request with this Idempotency-Key is still running; retry shortly.",
-            )
-            .into(),
-        ),
+        Claim::Claimed { recovery_point } => Ok(recovery_point),
+        Claim::Replay(stored) => Err(replay(stored)),
+        Claim::Mismatch => Err(ApiError::new(
+            ErrorCode::IdempotencyConflict,
+            "This Idempotency-Key was already used for a different request.",
+        )
+        .into()),
+        Claim::InProgress => Err(ApiError::new(
+            ErrorCode::IdempotencyInProgress,
+            "A request with this Idempotency-Key is still running; retry shortly.",
+        )
+        .into()),
     }
 }
 
-/// Runs `work` on a write transaction and returns its reply. Under a key, a finished earlier
-/// request is replayed instead; 2xx and 4xx replies are stored, 5xx roll everything back.
-pub async fn run_write<F>(state: &AppState, request: WriteRequest<'_>, work: F) -> Reply
-where
-    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Reply>>,
-{
-    match try_run_write(state, request, work).await {
-        Ok(reply) => reply,
-        Err(err) => err.into(),
+/// A reply as its key stores it.
+pub fn stored(reply: &Reply) -> StoredResponse {
+    StoredResponse {
+        status: reply.status.as_u16(),
+        headers: reply
+            .headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        body: reply.body.clone(),
     }
-}
-
-async fn try_run_write<F>(state: &AppState, request: WriteRequest<'_>, work: F) -> ApiResult<Reply>
-where
-    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, ApiResult<Reply>>,
-{
-    let key = request.key()?;
-    let now = state.clock.now();
-    if let Some(key) = &key {
-        // Most retries find a finished response: answer them from the read pool.
-        if let Some(reply) = state.store.find_idempotent(key, now).await?.and_then(answer) {
-            return Ok(reply);
-        }
-    }
-    let mut tx = state.store.begin().await?;
-    if let Some(key) = &key {
-        if let Some(reply) = answer(claim(&mut tx, state.store.backend(), key, now).await?) {
-            return Ok(reply);
-        }
-    }
-    // A savepoint, so a failed statement (a taken slug) does not poison the stored answer.
-    let mut attempt = sqlx::Connection::begin(&mut *tx).await?;
-    let reply = match work(&mut attempt).await {
-        Ok(reply) => {
-            attempt.commit().await?;
-            reply
-        }
-        Err(err) => {
-            attempt.rollback().await?;
-            Reply::from(err)
-        }
-    };
-    if reply.status.is_server_error() {
-        return Ok(reply);
-    }
-    if let Some(key) = &key {
-        let stored = StoredResponse {
-            status: reply.status.as_u16(),
-            headers: reply
-                .headers
-                .iter()
-                .filter_map(|(n, v)| Some((n.to_string(), v.to_str().ok()?.to_string())))
-                .collect(),
-            body: reply.body.clone(),
-        };
-        complete(&mut tx, key, &stored).await?;
-    }
-    tx.commit().await?;
-    Ok(reply)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod store;
 pub mod views;
+pub mod write;
 
 use crate::clock::Clock;
 use crate::http::StaticApp;
@@ -22,6 +23,8 @@ use crate::processor::{PaymentProcessor, SandboxProcessor};
 use crate::rate_limit::{RateLimitSetting, RateLimiter};
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
+use chrono::{DateTime, Utc};
+use paylinks_api::PaymentLink;
 use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
@@ -74,6 +77,11 @@ impl AppState {
         }
     }
 
+    /// How links read and show over HTTP right now.
+    pub fn link_view(&self) -> LinkView<'_> {
+        LinkView { base_url: &self.config.public_base_url, now: self.clock.now() }
+    }
+
     /// Who charges cards for links of this mode: the sandbox for test links.
     pub fn processor(&self, livemode: bool) -> Option<&dyn PaymentProcessor> {
         if livemode {
@@ -81,6 +89,22 @@ impl AppState {
         } else {
             Some(&SandboxProcessor)
         }
+    }
+}
+
+/// How the HTTP layer reads and shows links: as of one moment (the store computes each status as
+/// of `now`), with their URLs where customers reach this server.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkView<'a> {
+    base_url: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl LinkView<'_> {
+    /// `link` with its public URL.
+    pub fn show(&self, mut link: PaymentLink) -> PaymentLink {
+        link.url = format!("{}/l/{}", self.base_url, link.public_id);
+        link
     }
 }
 
@@ -95,10 +119,10 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let origins =
         std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
-    let openapi = Arc::new(openapi::document());
-    let v2 = routes::links::router()
-        .merge(routes::payments::router())
-        .merge(routes::account::router())
+    let (v2, v2_doc) = routes::v2().split_for_parts();
+    let (public, public_doc) = routes::public().split_for_parts();
+    let openapi = Arc::new(openapi::document(v2_doc, public_doc));
+    let v2 = v2
         .route(
             "/openapi.json",
             get(move || {
@@ -109,7 +133,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(http::v2_cors(origins));
-    let public = routes::public::router()
+    let public = public
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(http::public_cors());
@@ -152,7 +176,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let purge = tokio::spawn(purge_idempotency_keys(state.clone()));
+    let purge = tokio::spawn(purge_expired(state.clone()));
     let flush = tokio::spawn(flush_views(state.clone()));
     let header_timeout = state.config.header_timeout;
     let result = serve_connections(listener, app(state.clone()), header_timeout, shutdown).await;
@@ -218,15 +242,21 @@ async fn flush_views(state: AppState) {
     }
 }
 
-/// Deletes idempotency keys past their 24 hours, once an hour.
-async fn purge_idempotency_keys(state: AppState) {
+/// Deletes idempotency keys past their 24 hours and events past their 30 days, once an hour.
+async fn purge_expired(state: AppState) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
-        match state.store.purge_idempotency_keys(state.clock.now()).await {
+        let now = state.clock.now();
+        match state.store.purge_idempotency_keys(now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "expired idempotency keys deleted"),
             Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
+        }
+        match state.store.purge_events(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "events older than 30 days deleted"),
+            Err(err) => tracing::warn!(error = %err, "could not purge events"),
         }
     }
 }

@@ -780,17 +780,17 @@ impl ClockNow for TestApp {
 }
 
 async fn racing_status_changes_never_lose_an_update(app: TestApp) {
-    use paylinks_server::store::{update_status, LinkView, StatusChange};
+    use paylinks_server::store::StatusChange;
     let link = app.simple_link("Contested").await;
     let id = link["id"].as_str().unwrap().to_string();
 
     // The store refuses a write based on a stale read: that is what becomes a 409.
-    let view = LinkView { base_url: "", now: app.clock_now() };
-    let stored = app.store.get_link(app.scope, &id, view).await.unwrap().unwrap();
+    let now = app.clock_now();
+    let stored = app.store.get_link(app.scope, &id, now).await.unwrap().unwrap();
     let mut tx = app.store.begin().await.unwrap();
     let to = paylinks_api::LinkStatus::Inactive;
-    let first = update_status(&mut tx, app.scope, stored.link.id, stored.version, to, view.now).await.unwrap();
-    let second = update_status(&mut tx, app.scope, stored.link.id, stored.version, to, view.now).await.unwrap();
+    let first = tx.update_status(app.scope, stored.link.id, stored.version, to, now).await.unwrap();
+    let second = tx.update_status(app.scope, stored.link.id, stored.version, to, now).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!((first, second), (StatusChange::Changed, StatusChange::LostRace));
 

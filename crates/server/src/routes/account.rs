@@ -1,20 +1,19 @@
 //! ext `/v2/account`: who the API key belongs to.
 
 use crate::auth::Authed;
-use crate::error::Reply;
-use crate::openapi::KeyErrors;
+use crate::error::{KeyErrors, Reply};
 use crate::AppState;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
 use paylinks_api::Account;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/account", get(retrieve))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(retrieve))
 }
 
 /// ext: the merchant and mode of the calling key.
-#[utoipa::path(get, path = "/v2/account", tag = "Account",
+#[utoipa::path(get, path = "/account", tag = "Account",
     responses((status = 200, description = "The key's merchant and mode", body = Account), KeyErrors),
     security(("api_key" = [])))]
 pub async fn retrieve(Authed(owner): Authed) -> Reply {

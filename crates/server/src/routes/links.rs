@@ -2,40 +2,38 @@
 
 use crate::auth::Authed;
 use crate::body::JsonBody;
-use crate::error::{ApiError, ApiResult, Reply};
-use crate::idempotency::{run_write, WriteRequest};
-use crate::openapi::KeyErrors;
-use crate::store::{
-    find_link, insert_link, is_unique_violation, load_catalog, update_status, Conn, LinkView, Scope, StatusChange,
-    StoredLink,
-};
+use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
+use crate::idempotency::WriteRequest;
+use crate::store::{is_unique_violation, Scope, StatusChange};
+use crate::write::WriteTx;
 use crate::AppState;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::routing::{get, patch, post};
-use axum::Router;
 use paylinks_api::error::parse_json;
+use paylinks_api::event::EventType;
 use paylinks_api::validate::{validate_create, Context};
 use paylinks_api::{
     CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination,
-    PaymentLink, PaymentLinkList, StatusResult, UpdateStatus,
+    PaymentLink, PaymentLinkList, StatusResult, UpdateStatus, WireEnum,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[allow(deprecated)] // the deprecated routes keep working
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/payment-links", get(list).post(create))
-        .route("/payment-links/{id}", get(retrieve))
-        .route("/payment-links/{id}/status", patch(change_status))
-        .route("/payment-links/{id}/expire", post(expire))
-        .route("/payment-links/{id}/deactivate", post(deactivate))
-        .route("/payment-links/{id}/activate", post(activate))
-        .route("/payment-links/{id}/archive", post(archive))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(retrieve))
+        .routes(routes!(change_status))
+        .routes(routes!(expire))
+        .routes(routes!(deactivate))
+        .routes(routes!(activate))
+        .routes(routes!(archive))
 }
 
 /// Create a payment link.
-#[utoipa::path(post, path = "/v2/payment-links", tag = "Payment Links", request_body = CreatePaymentLink,
-    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$", description = "1-255 printable ASCII; retries with the same key replay the first response")),
+#[utoipa::path(post, path = "/payment-links", tag = "Payment Links", request_body = CreatePaymentLink,
+    params(IdempotencyKeyHeader),
     responses(
         (status = 201, description = "Created", body = PaymentLink),
         (status = 400, description = "Malformed JSON, unknown field or failed validation", body = ErrorBody),
@@ -52,39 +50,37 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> Reply {
     let scope = authed.scope();
-    let request = WriteRequest {
-        scope,
-        method: &Method::POST,
-        path: uri.path(),
-        headers: &headers,
-        body_key_allowed: true,
-        body: &body,
+    let request =
+        WriteRequest { body_key_allowed: true, ..WriteRequest::new(scope, &Method::POST, uri.path(), &headers, &body) };
+    let mut write = match WriteTx::begin(&state, request).await {
+        Ok(write) => write,
+        Err(answer) => return answer,
     };
-    let (state2, body2) = (state.clone(), body.clone());
-    run_write(&state, request, move |conn| {
-        Box::pin(async move {
-            let req: CreatePaymentLink = parse_json(&body2).map_err(ApiError::invalid)?;
-            let now = state2.clock.now();
-            let (price_ids, product_ids) = req.referenced_ids();
-            let catalog = load_catalog(conn, scope, &price_ids, &product_ids).await?;
-            let new = validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog)
-                .map_err(ApiError::invalid)?;
-            let view = LinkView { base_url: &state2.config.public_base_url, now };
-            let stored = insert_link(conn, scope, &new, view).await.map_err(|err| {
-                if is_unique_violation(&err) {
-                    ApiError::taken("slug", "is already used by another payment link")
-                } else {
-                    err.into()
-                }
-            })?;
-            Ok(Reply::json(StatusCode::CREATED, &stored.link))
-        })
-    })
-    .await
+    let outcome = create_link(&state, &mut write, scope, &body).await;
+    write.finish(outcome).await
+}
+
+async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: &[u8]) -> ApiResult<Reply> {
+    let req: CreatePaymentLink = parse_json(body).map_err(ApiError::invalid)?;
+    let now = write.now();
+    let (price_ids, product_ids) = req.referenced_ids();
+    let catalog = write.db().load_catalog(scope, &price_ids, &product_ids).await?;
+    let new =
+        validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
+    let stored = write.db().insert_link(scope, &new, now).await.map_err(|err| {
+        if is_unique_violation(&err) {
+            ApiError::taken("slug", "is already used by another payment link")
+        } else {
+            err.into()
+        }
+    })?;
+    let link = state.link_view().show(stored.link);
+    write.record(EventType::PaymentLinkCreated, &link, None).await?;
+    Ok(Reply::json(StatusCode::CREATED, &link))
 }
 
 /// List payment links, newest first.
-#[utoipa::path(get, path = "/v2/payment-links", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links", tag = "Payment Links",
     params(
         ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0"),
@@ -100,19 +96,15 @@ pub async fn create(
     security(("api_key" = [])))]
 pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(query): RawQuery) -> ApiResult<Reply> {
     let filter = ListQuery::parse(query.as_deref().unwrap_or_default()).map_err(ApiError::invalid)?;
-    let view = LinkView { base_url: &state.config.public_base_url, now: state.clock.now() };
-    let (data, total) = state.store.list_links(authed.scope(), &filter, view).await?;
-    let pagination = Pagination {
-        limit: filter.limit,
-        offset: filter.offset,
-        total,
-        has_more: filter.offset + (data.len() as i64) < total,
-    };
+    let view = state.link_view();
+    let (links, total) = state.store.list_links(authed.scope(), &filter, view.now).await?;
+    let pagination = Pagination::new(filter.limit, filter.offset, total, links.len());
+    let data = links.into_iter().map(|link| view.show(link)).collect();
     Ok(Reply::json(StatusCode::OK, &PaymentLinkList { data, pagination }))
 }
 
 /// Get a payment link by UUID or public_id.
-#[utoipa::path(get, path = "/v2/payment-links/{id}", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The link", body = PaymentLink),
@@ -121,26 +113,25 @@ pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(query)
     ),
     security(("api_key" = [])))]
 pub async fn retrieve(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
-    let view = LinkView { base_url: &state.config.public_base_url, now: state.clock.now() };
-    let stored = state.store.get_link(authed.scope(), &id, view).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Reply::json(StatusCode::OK, &stored.link))
+    let view = state.link_view();
+    let stored = state.store.get_link(authed.scope(), &id, view.now).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Reply::json(StatusCode::OK, &view.show(stored.link)))
 }
 
 /// Moves a link to `to` following the transition table (the same state again is a no-op);
 /// returns the status it had before and the link after.
 async fn transition(
-    conn: &mut Conn,
     state: &AppState,
+    write: &mut WriteTx,
     scope: Scope,
     id: &str,
     to: LinkStatus,
-) -> ApiResult<(LinkStatus, StoredLink)> {
-    let now = state.clock.now();
-    let view = LinkView { base_url: &state.config.public_base_url, now };
-    let current = find_link(conn, scope, id, view).await?.ok_or_else(ApiError::not_found)?;
+) -> ApiResult<(LinkStatus, PaymentLink)> {
+    let (now, view) = (write.now(), state.link_view());
+    let current = write.db().find_link(scope, id, now).await?.ok_or_else(ApiError::not_found)?;
     let from = current.link.status;
     if from == to {
-        return Ok((from, current));
+        return Ok((from, view.show(current.link)));
     }
     if !from.can_become(to) {
         return Err(ApiError::field(
@@ -148,12 +139,18 @@ async fn transition(
             &format!("cannot change a payment link from {} to {}", from.as_str(), to.as_str()),
         ));
     }
-    match update_status(conn, scope, current.link.id, current.version, to, now).await? {
+    match write.db().update_status(scope, current.link.id, current.version, to, now).await? {
         StatusChange::LostRace => Err(ApiError::new(
             ErrorCode::Conflict,
             "The payment link was changed by another request; fetch it and retry.",
         )),
-        StatusChange::Changed => Ok((from, find_link(conn, scope, id, view).await?.ok_or_else(ApiError::not_found)?)),
+        StatusChange::Changed => {
+            let after = write.db().find_link(scope, id, now).await?.ok_or_else(ApiError::not_found)?;
+            let after = view.show(after.link);
+            let before = serde_json::json!({ "status": from });
+            write.record(EventType::PaymentLinkUpdated, &after, Some(before)).await?;
+            Ok((from, after))
+        }
     }
 }
 
@@ -162,7 +159,7 @@ struct StatusRoute {
     /// The status the body asks for (or the route implies).
     target: fn(&[u8]) -> Result<LinkStatus, FieldErrors>,
     /// The reply, given the status before and the link after.
-    render: fn(LinkStatus, &StoredLink) -> ApiResult<Reply>,
+    render: fn(LinkStatus, &PaymentLink) -> ApiResult<Reply>,
     deprecated: bool,
 }
 
@@ -178,35 +175,43 @@ async fn status_route(
 ) -> Reply {
     let scope = authed.scope();
     let method = if route.deprecated { Method::POST } else { Method::PATCH };
-    let request =
-        WriteRequest { scope, method: &method, path, headers: &headers, body_key_allowed: false, body: &body };
-    let (state2, body2) = (state.clone(), body.clone());
-    let successor = format!("</v2/payment-links/{id}/status>; rel=\"successor-version\"");
-    let reply = run_write(&state, request, move |conn| {
-        Box::pin(async move {
-            let to = (route.target)(&body2).map_err(ApiError::invalid)?;
-            let (before, after) = transition(conn, &state2, scope, &id, to).await?;
-            (route.render)(before, &after)
-        })
-    })
-    .await;
+    let reply = match WriteTx::begin(&state, WriteRequest::new(scope, &method, path, &headers, &body)).await {
+        Ok(mut write) => {
+            let outcome = change_to(&state, &mut write, &route, scope, &id, &body).await;
+            write.finish(outcome).await
+        }
+        Err(answer) => answer,
+    };
     if !route.deprecated {
         return reply;
     }
+    let successor = format!("</v2/payment-links/{id}/status>; rel=\"successor-version\"");
     let link = HeaderValue::try_from(successor).unwrap_or(HeaderValue::from_static("</v2/payment-links>"));
     reply
         .with_header(HeaderName::from_static("deprecation"), HeaderValue::from_static("true"))
         .with_header(HeaderName::from_static("link"), link)
 }
 
-fn status_result(_before: LinkStatus, stored: &StoredLink) -> ApiResult<Reply> {
-    Ok(Reply::json(StatusCode::OK, &StatusResult::from(&stored.link)))
+async fn change_to(
+    state: &AppState,
+    write: &mut WriteTx,
+    route: &StatusRoute,
+    scope: Scope,
+    id: &str,
+    body: &[u8],
+) -> ApiResult<Reply> {
+    let to = (route.target)(body).map_err(ApiError::invalid)?;
+    let (before, after) = transition(state, write, scope, id, to).await?;
+    (route.render)(before, &after)
+}
+
+fn status_result(_before: LinkStatus, link: &PaymentLink) -> ApiResult<Reply> {
+    Ok(Reply::json(StatusCode::OK, &StatusResult::from(link)))
 }
 
 /// Change the status of a payment link.
-#[utoipa::path(patch, path = "/v2/payment-links/{id}/status", tag = "Payment Links", request_body = UpdateStatus,
-    params(("id" = String, Path, description = "UUID or public_id"),
-           ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$")),
+#[utoipa::path(patch, path = "/payment-links/{id}/status", tag = "Payment Links", request_body = UpdateStatus,
+    params(("id" = String, Path, description = "UUID or public_id"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The new status (unchanged when it was already the current one)", body = StatusResult),
         (status = 400, description = "Transition not allowed, or invalid body", body = ErrorBody),
@@ -229,7 +234,7 @@ pub async fn change_status(
 }
 
 /// Deprecated: use PATCH …/status with `expired`. Returns the full link.
-#[utoipa::path(post, path = "/v2/payment-links/{id}/expire", tag = "Payment Links", request_body = Option<ExpireRequest>,
+#[utoipa::path(post, path = "/payment-links/{id}/expire", tag = "Payment Links", request_body = Option<ExpireRequest>,
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The expired link", body = PaymentLink),
@@ -252,17 +257,17 @@ pub async fn expire(
             let req: ExpireRequest = parse_json(body)?;
             if let Some(reason) = &req.reason {
                 let mut errors = FieldErrors::default();
-                paylinks_api::validate::check_text(&mut errors, "reason", reason, 500);
+                paylinks_api::rules::check_text(&mut errors, "reason", reason, 500);
                 errors.into_result(())?;
             }
         }
         Ok(LinkStatus::Expired)
     }
-    fn render(before: LinkStatus, stored: &StoredLink) -> ApiResult<Reply> {
+    fn render(before: LinkStatus, link: &PaymentLink) -> ApiResult<Reply> {
         if before == LinkStatus::Expired {
             return Err(ApiError::field("status", "the payment link is already expired"));
         }
-        Ok(Reply::json(StatusCode::OK, &stored.link))
+        Ok(Reply::json(StatusCode::OK, link))
     }
     let route = StatusRoute { target, render, deprecated: true };
     status_route(route, state, authed, id, uri.path(), headers, body).await
@@ -307,18 +312,18 @@ macro_rules! deprecated_status_route {
 deprecated_status_route!(
     deactivate,
     LinkStatus::Inactive,
-    "/v2/payment-links/{id}/deactivate",
+    "/payment-links/{id}/deactivate",
     "Deprecated: use PATCH …/status with `inactive`."
 );
 deprecated_status_route!(
     activate,
     LinkStatus::Active,
-    "/v2/payment-links/{id}/activate",
+    "/payment-links/{id}/activate",
     "Deprecated: use PATCH …/status with `active`."
 );
 deprecated_status_route!(
     archive,
     LinkStatus::Archived,
-    "/v2/payment-links/{id}/archive",
+    "/payment-links/{id}/archive",
     "Deprecated: use PATCH …/status with `archived`."
 );

@@ -1,5 +1,22 @@
+//! The HTTP routes, one module per resource. Each module's router is also its part of the OpenAPI
+//! document (utoipa-axum's `routes!`), so a route cannot exist in one and not the other.
+
 pub mod account;
 pub mod checkout;
 pub mod links;
 pub mod payments;
 pub mod public;
+
+use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Everything under `/v2`: the key-protected API.
+pub fn v2() -> OpenApiRouter<AppState> {
+    links::router().merge(payments::router()).merge(account::router())
+}
+
+/// Everything under `/public`: what the checkout page calls, with no key.
+pub fn public() -> OpenApiRouter<AppState> {
+    public::router().routes(routes!(checkout::checkout))
+}

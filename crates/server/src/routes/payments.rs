@@ -1,30 +1,26 @@
 //! ext: what customers paid on a link: `/v2/payment-links/{id}/payments` and `…/stats`.
 
 use crate::auth::Authed;
-use crate::error::{ApiError, ApiResult, Reply};
-use crate::openapi::KeyErrors;
-use crate::store::{LinkView, StoredLink};
+use crate::error::{ApiError, ApiResult, KeyErrors, Reply};
+use crate::store::StoredLink;
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
-use paylinks_api::checkout::{LinkStats, PaymentList};
+use paylinks_api::payment::{LinkStats, PaymentList};
 use paylinks_api::{ErrorBody, ListQuery, Pagination};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/payment-links/{id}/payments", get(list_payments))
-        .route("/payment-links/{id}/stats", get(stats))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_payments)).routes(routes!(stats))
 }
 
 async fn owned_link(state: &AppState, authed: &Authed, id: &str) -> ApiResult<StoredLink> {
-    let view = LinkView { base_url: &state.config.public_base_url, now: state.clock.now() };
-    state.store.get_link(authed.scope(), id, view).await?.ok_or_else(ApiError::not_found)
+    state.store.get_link(authed.scope(), id, state.link_view().now).await?.ok_or_else(ApiError::not_found)
 }
 
 /// Payments on a link, newest first (ext).
-#[utoipa::path(get, path = "/v2/payment-links/{id}/payments", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}/payments", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id"),
            ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
            ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0")),
@@ -45,17 +41,12 @@ pub async fn list_payments(
     let page = ListQuery::parse(query.as_deref().unwrap_or_default()).map_err(ApiError::invalid)?;
     let link = owned_link(&state, &authed, &id).await?;
     let (data, total) = state.store.list_payments(authed.scope(), link.link.id, page.limit, page.offset).await?;
-    let pagination = Pagination {
-        limit: page.limit,
-        offset: page.offset,
-        total,
-        has_more: page.offset + (data.len() as i64) < total,
-    };
+    let pagination = Pagination::new(page.limit, page.offset, total, data.len());
     Ok(Reply::json(StatusCode::OK, &PaymentList { data, pagination }))
 }
 
 /// Views, checkout attempts, successful payments and revenue of a link (ext).
-#[utoipa::path(get, path = "/v2/payment-links/{id}/stats", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}/stats", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The link's statistics", body = LinkStats),

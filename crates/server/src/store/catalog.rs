@@ -1,10 +1,11 @@
 //! Products and prices that line items and `product_ids` refer to. The catalogue API comes
 //! later; for now links validate their references against these tables.
 
-use super::{to_micros, Conn, Scope, Store};
+use super::codec::to_micros;
+use super::{Scope, Store, Tx};
 use chrono::{DateTime, Utc};
 use paylinks_api::validate::{Catalog, CatalogPrice, CatalogProduct};
-use paylinks_api::{Interval, Recurring};
+use paylinks_api::{Interval, Recurring, WireEnum};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -18,19 +19,6 @@ pub struct NewPrice {
     pub unit_amount: i64,
     pub currency: String,
     pub recurring: Option<Recurring>,
-}
-
-fn interval_str(interval: Interval) -> &'static str {
-    match interval {
-        Interval::Day => "day",
-        Interval::Week => "week",
-        Interval::Month => "month",
-        Interval::Year => "year",
-    }
-}
-
-fn parse_interval(s: &str) -> Option<Interval> {
-    [Interval::Day, Interval::Week, Interval::Month, Interval::Year].into_iter().find(|i| interval_str(*i) == s)
 }
 
 impl Store {
@@ -67,7 +55,7 @@ impl Store {
         .bind(scope.livemode)
         .bind(price.currency)
         .bind(price.unit_amount)
-        .bind(price.recurring.as_ref().map(|r| interval_str(r.interval)))
+        .bind(price.recurring.as_ref().map(|r| r.interval.as_str()))
         .bind(price.recurring.as_ref().map(|r| r.interval_count))
         .bind(to_micros(now))
         .execute(&self.writer)
@@ -76,9 +64,10 @@ impl Store {
     }
 }
 
+impl Tx {
 /// Loads the prices and products with these ids that belong to `scope` (others stay unknown).
 pub async fn load_catalog(
-    conn: &mut Conn,
+    &mut self,
     scope: Scope,
     price_ids: &[Uuid],
     product_ids: &[Uuid],
@@ -93,13 +82,13 @@ pub async fn load_catalog(
         .bind(id.to_string())
         .bind(scope.merchant_id.to_string())
         .bind(scope.livemode)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(self.conn())
         .await?;
         let Some(row) = row else { continue };
         let product_id: Uuid = row.try_get::<String, _>("product_id")?.parse().unwrap_or_default();
         let recurring = row
             .try_get::<Option<String>, _>("recurring_interval")?
-            .and_then(|s: String| parse_interval(&s))
+            .and_then(|s: String| Interval::parse(&s))
             .map(|interval| -> Result<Recurring, sqlx::Error> {
                 Ok(Recurring {
                     interval,
@@ -124,7 +113,7 @@ pub async fn load_catalog(
                 .bind(id.to_string())
                 .bind(scope.merchant_id.to_string())
                 .bind(scope.livemode)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(self.conn())
                 .await?;
         if let Some(row) = row {
             catalog
@@ -133,4 +122,5 @@ pub async fn load_catalog(
         }
     }
     Ok(catalog)
+}
 }

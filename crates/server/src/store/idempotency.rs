@@ -1,12 +1,21 @@
-//! Stored responses of idempotent requests. A key is claimed inside the same transaction as
-//! the write it protects, so the two commit (or vanish) together.
+//! Stored responses of idempotent requests. A key is claimed inside the same transaction as the
+//! write it protects, so the two commit (or vanish) together. A write with phases commits its
+//! recovery point on the key between them and holds the key for a lease meanwhile.
 
-use super::{to_micros, Backend, Conn, Scope, Store};
+use super::codec::to_micros;
+use super::{Backend, Scope, Store, Tx};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 /// How long a key is remembered from first use.
 const KEY_LIFETIME: Duration = Duration::hours(24);
+
+/// How long a write between phases holds its key; after that a retry may take over (the holder
+/// is presumed dead: a phase that calls another system must finish well within it).
+const LEASE: Duration = Duration::seconds(60);
+
+/// Where a newly claimed key starts.
+pub const INITIAL_RECOVERY_POINT: &str = "started";
 
 /// What identifies one idempotent request.
 #[derive(Debug, Clone)]
@@ -29,8 +38,9 @@ pub struct StoredResponse {
 
 #[derive(Debug)]
 pub enum Claim {
-    /// The key is ours: run the request and store its response before committing.
-    Claimed,
+    /// The key is ours: run the request from `recovery_point` and store its response before
+    /// committing.
+    Claimed { recovery_point: String },
     Replay(StoredResponse),
     /// The key was used for a different request.
     Mismatch,
@@ -40,7 +50,7 @@ pub enum Claim {
 
 const WHERE_KEY: &str = "merchant_id = $1 AND livemode = $2 AND method = $3 AND path = $4 AND idem_key = $5";
 
-fn bind_key<'q>(sql: &'q str, k: &'q IdempotencyKey) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+fn bind_key<'q>(sql: &'q str, k: &'q IdempotencyKey) -> super::codec::AnyQuery<'q> {
     sqlx::query(sql)
         .bind(k.scope.merchant_id.to_string())
         .bind(k.scope.livemode)
@@ -49,64 +59,100 @@ fn bind_key<'q>(sql: &'q str, k: &'q IdempotencyKey) -> sqlx::query::Query<'q, s
         .bind(k.key.as_str())
 }
 
+/// What a found row means for `k`: a replay, a mismatch, or (status 0) a write between phases.
 fn outcome(k: &IdempotencyKey, row: &sqlx::any::AnyRow) -> Result<Claim, sqlx::Error> {
     if row.try_get::<String, _>("fingerprint")? != k.fingerprint {
         return Ok(Claim::Mismatch);
     }
+    let status: i64 = row.try_get("status_code")?;
+    if status == 0 {
+        return Ok(Claim::Claimed { recovery_point: row.try_get("recovery_point")? });
+    }
     let headers: String = row.try_get("headers")?;
     Ok(Claim::Replay(StoredResponse {
-        status: u16::try_from(row.try_get::<i64, _>("status_code")?).unwrap_or(500),
+        status: u16::try_from(status).unwrap_or(500),
         headers: serde_json::from_str(&headers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         body: row.try_get("body")?,
     }))
 }
 
-/// Claims `k` on the transaction's connection, or says why it cannot be claimed.
-pub async fn claim(
-    conn: &mut Conn,
-    backend: Backend,
-    k: &IdempotencyKey,
-    now: DateTime<Utc>,
-) -> Result<Claim, sqlx::Error> {
-    if backend == Backend::Postgres {
-        // A concurrent holder of the same key blocks our insert until it commits; bound the wait.
-        sqlx::query("SET LOCAL lock_timeout = '5s'").execute(&mut *conn).await?;
+impl Tx {
+    /// Claims `k` in this transaction, or says why it cannot be claimed. A key left between
+    /// phases is taken over (from its recovery point) once its holder's lease has run out.
+    pub async fn claim_key(&mut self, k: &IdempotencyKey, now: DateTime<Utc>) -> Result<Claim, sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            // A concurrent holder of the same key blocks our insert until it commits; bound the wait.
+            sqlx::query("SET LOCAL lock_timeout = '5s'").execute(self.conn()).await?;
+        }
+        let expired = format!("DELETE FROM idempotency_keys WHERE {WHERE_KEY} AND created_at <= $6");
+        bind_key(&expired, k).bind(to_micros(now - KEY_LIFETIME)).execute(self.conn()).await?;
+        let insert = "INSERT INTO idempotency_keys (merchant_id, livemode, method, path, idem_key, fingerprint, \
+                      status_code, headers, body, created_at, recovery_point, locked_until) \
+                      VALUES ($1, $2, $3, $4, $5, $6, 0, '[]', '', $7, $8, $9) ON CONFLICT DO NOTHING";
+        let inserted = bind_key(insert, k)
+            .bind(&k.fingerprint)
+            .bind(to_micros(now))
+            .bind(INITIAL_RECOVERY_POINT)
+            .bind(to_micros(now + LEASE))
+            .execute(self.conn())
+            .await;
+        match inserted {
+            Ok(done) if done.rows_affected() == 1 => {
+                return Ok(Claim::Claimed { recovery_point: INITIAL_RECOVERY_POINT.into() })
+            }
+            Ok(_) => {}
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("55P03") => return Ok(Claim::InProgress),
+            Err(e) => return Err(e),
+        }
+        let select = format!(
+            "SELECT fingerprint, status_code, headers, body, recovery_point FROM idempotency_keys WHERE {WHERE_KEY}"
+        );
+        let row = bind_key(&select, k).fetch_one(self.conn()).await?;
+        let recovery_point = match outcome(k, &row)? {
+            Claim::Claimed { recovery_point } => recovery_point,
+            other => return Ok(other),
+        };
+        // Between phases: ours only if the lease ran out, and only for one taker.
+        let take = format!(
+            "UPDATE idempotency_keys SET locked_until = $6 WHERE {WHERE_KEY} AND status_code = 0 AND locked_until <= $7"
+        );
+        let taken = bind_key(&take, k).bind(to_micros(now + LEASE)).bind(to_micros(now)).execute(self.conn()).await?;
+        Ok(if taken.rows_affected() == 1 { Claim::Claimed { recovery_point } } else { Claim::InProgress })
     }
-    let expired = format!("DELETE FROM idempotency_keys WHERE {WHERE_KEY} AND created_at <= $6");
-    bind_key(&expired, k).bind(to_micros(now - KEY_LIFETIME)).execute(&mut *conn).await?;
-    let insert = "INSERT INTO idempotency_keys (merchant_id, livemode, method, path, idem_key, fingerprint, \
-                  status_code, headers, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, '[]', '', $7) \
-                  ON CONFLICT DO NOTHING";
-    let inserted = match bind_key(insert, k).bind(&k.fingerprint).bind(to_micros(now)).execute(&mut *conn).await {
-        Ok(done) => done.rows_affected() == 1,
-        Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("55P03") => return Ok(Claim::InProgress),
-        Err(e) => return Err(e),
-    };
-    if inserted {
-        return Ok(Claim::Claimed);
-    }
-    let select = format!("SELECT fingerprint, status_code, headers, body FROM idempotency_keys WHERE {WHERE_KEY}");
-    let row = bind_key(&select, k).fetch_one(&mut *conn).await?;
-    outcome(k, &row)
-}
 
-/// Records the response of a claimed key (same transaction as the claim).
-pub async fn complete(conn: &mut Conn, k: &IdempotencyKey, response: &StoredResponse) -> Result<(), sqlx::Error> {
-    let sql = format!("UPDATE idempotency_keys SET status_code = $6, headers = $7, body = $8 WHERE {WHERE_KEY}");
-    bind_key(&sql, k)
-        .bind(i64::from(response.status))
-        .bind(serde_json::to_string(&response.headers).expect("strings serialise"))
-        .bind(&response.body)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    /// Records that the write under `k` finished the phase before `recovery_point` (committed
+    /// with the phase's own changes); the key stays held for a new lease.
+    pub async fn set_recovery_point(
+        &mut self,
+        k: &IdempotencyKey,
+        recovery_point: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!("UPDATE idempotency_keys SET recovery_point = $6, locked_until = $7 WHERE {WHERE_KEY}");
+        bind_key(&sql, k).bind(recovery_point).bind(to_micros(now + LEASE)).execute(self.conn()).await.map(drop)
+    }
+
+    /// Records the response of a claimed key (same transaction as the claim or the last phase).
+    pub async fn complete_key(&mut self, k: &IdempotencyKey, response: &StoredResponse) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "UPDATE idempotency_keys SET status_code = $6, headers = $7, body = $8, locked_until = NULL \
+             WHERE {WHERE_KEY}"
+        );
+        bind_key(&sql, k)
+            .bind(i64::from(response.status))
+            .bind(serde_json::to_string(&response.headers).expect("strings serialise"))
+            .bind(&response.body)
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
 }
 
 impl Store {
     /// A completed, unexpired response for `k`, read without touching the writer.
     pub async fn find_idempotent(&self, k: &IdempotencyKey, now: DateTime<Utc>) -> Result<Option<Claim>, sqlx::Error> {
         let sql = format!(
-            "SELECT fingerprint, status_code, headers, body FROM idempotency_keys \
+            "SELECT fingerprint, status_code, headers, body, recovery_point FROM idempotency_keys \
              WHERE {WHERE_KEY} AND created_at > $6 AND status_code > 0"
         );
         let row = bind_key(&sql, k).bind(to_micros(now - KEY_LIFETIME)).fetch_optional(&self.reader).await?;

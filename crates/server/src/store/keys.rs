@@ -1,7 +1,8 @@
 //! Merchants and their API keys. A key is `rk_sandbox_<secret>` or `rk_live_<secret>`; only its
 //! SHA-256 is stored, found through its public prefix and compared in constant time.
 
-use super::{from_micros, get_bool, to_micros, Store};
+use super::codec::{bool_col, from_micros, to_micros};
+use super::Store;
 use crate::ids::{constant_time_eq, random_base62, sha256_hex};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -65,11 +66,11 @@ impl Store {
             .bind(Uuid::new_v4().to_string())
             .bind(merchant_name)
             .bind(to_micros(now))
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
         let merchant_id: String = sqlx::query_scalar("SELECT id FROM merchants WHERE name = $1")
             .bind(merchant_name)
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.conn())
             .await?;
         let secret = format!("rk_{}_{}", if livemode { "live" } else { "sandbox" }, random_base62(SECRET_LEN));
         let (_, prefix) = parse_key(&secret).expect("a generated key is well formed");
@@ -84,7 +85,7 @@ impl Store {
         .bind(&prefix)
         .bind(sha256_hex(secret.as_bytes()))
         .bind(to_micros(now))
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?;
         tx.commit().await?;
         let owner = KeyOwner {
@@ -108,7 +109,7 @@ impl Store {
                 Ok(ApiKeyRecord {
                     prefix: row.try_get("prefix")?,
                     merchant_name: row.try_get("name")?,
-                    livemode: get_bool(row, "livemode")?,
+                    livemode: bool_col(row, "livemode")?,
                     created_at: from_micros(row.try_get("created_at")?),
                     last_used_at: row.try_get::<Option<i64>, _>("last_used_at")?.map(from_micros),
                     revoked_at: row.try_get::<Option<i64>, _>("revoked_at")?.map(from_micros),
@@ -142,7 +143,7 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let stored_hash: String = row.try_get("secret_sha256")?;
         let revoked = row.try_get::<Option<i64>, _>("revoked_at")?.is_some();
-        let stored_livemode = get_bool(&row, "livemode")?;
+        let stored_livemode = bool_col(&row, "livemode")?;
         if !constant_time_eq(stored_hash.as_bytes(), presented_hash.as_bytes())
             || revoked
             || stored_livemode != livemode

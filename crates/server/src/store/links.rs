@@ -1,24 +1,18 @@
 //! Payment links: insert, find (by UUID or public id), list with filters, status changes.
 
-use super::{bind_all, from_micros, get_bool, to_micros, Backend, Bind, Conn, Scope, Store};
+use super::codec::{bind_all, bool_col, enum_col, from_micros, from_text, json, micros_col, to_micros, uuid_col, Bind};
+use super::{Backend, Conn, Scope, Store, Tx};
 use crate::ids::{is_public_id, new_public_id};
 use chrono::{DateTime, Utc};
 use paylinks_api::validate::NewPaymentLink;
-use paylinks_api::{LineItem, LinkStatus, ListQuery, PaymentLink};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use paylinks_api::{LineItem, LinkStatus, ListQuery, PaymentLink, WireEnum};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-/// How a link is read: its public URL is built from `base_url`; its status is as of `now`.
-#[derive(Debug, Clone, Copy)]
-pub struct LinkView<'a> {
-    pub base_url: &'a str,
-    pub now: DateTime<Utc>,
-}
-
-/// A link with the version its next write must match (optimistic concurrency).
+/// A link as stored, its status as of the moment it was read, with the version its next write
+/// must match (optimistic concurrency). Its `url` is empty: where customers reach it is the HTTP
+/// layer's to say.
 #[derive(Debug, Clone)]
 pub struct StoredLink {
     pub link: PaymentLink,
@@ -43,44 +37,14 @@ const COLUMNS: &str = "l.id, l.merchant_id, l.livemode, l.public_id, l.name, l.s
 
 const FROM: &str = "FROM payment_links l JOIN merchants m ON m.id = l.merchant_id";
 
-pub(super) fn enum_str<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-}
-
-/// JSON text of the structured columns (ids, line items, metadata).
-pub(super) fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("plain data serialises")
-}
-
-fn decode_err(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
-    sqlx::Error::Decode(Box::new(e))
-}
-
-pub(super) fn from_text<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_str(&row.try_get::<String, _>(column)?).map_err(decode_err)
-}
-
-fn enum_col<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
-    serde_json::from_value(serde_json::Value::String(row.try_get(column)?)).map_err(decode_err)
-}
-
-pub(super) fn uuid_col(row: &AnyRow, column: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    row.try_get::<Option<String>, _>(column)?.map(|s| s.parse().map_err(decode_err)).transpose()
-}
-
-fn micros_col(row: &AnyRow, column: &str) -> Result<DateTime<Utc>, sqlx::Error> {
-    Ok(from_micros(row.try_get(column)?))
-}
-
-fn stored_link(row: &AnyRow, view: LinkView) -> Result<StoredLink, sqlx::Error> {
-    let public_id: String = row.try_get("public_id")?;
+fn stored_link(row: &AnyRow, now: DateTime<Utc>) -> Result<StoredLink, sqlx::Error> {
     let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.map(from_micros);
-    let status = enum_col::<LinkStatus>(row, "status")?.as_of(expires_at, view.now);
+    let status = enum_col::<LinkStatus>(row, "status")?.as_of(expires_at, now);
     let link = PaymentLink {
         id: uuid_col(row, "id")?.unwrap_or_default(),
         merchant_id: uuid_col(row, "merchant_id")?.unwrap_or_default(),
-        url: format!("{}/l/{public_id}", view.base_url),
-        public_id,
+        url: String::new(),
+        public_id: row.try_get("public_id")?,
         name: row.try_get("name")?,
         slug: row.try_get("slug")?,
         mode: enum_col(row, "mode")?,
@@ -94,8 +58,8 @@ fn stored_link(row: &AnyRow, view: LinkView) -> Result<StoredLink, sqlx::Error> 
         success_url: row.try_get("success_url")?,
         cancel_url: row.try_get("cancel_url")?,
         redirect_url: row.try_get("redirect_url")?,
-        collect_shipping: get_bool(row, "collect_shipping")?,
-        allow_promotion_codes: get_bool(row, "allow_promotion_codes")?,
+        collect_shipping: bool_col(row, "collect_shipping")?,
+        allow_promotion_codes: bool_col(row, "allow_promotion_codes")?,
         tax_behavior: enum_col(row, "tax_behavior")?,
         metadata: from_text(row, "metadata")?,
         expires_at,
@@ -106,7 +70,7 @@ fn stored_link(row: &AnyRow, view: LinkView) -> Result<StoredLink, sqlx::Error> 
         updated_at: micros_col(row, "updated_at")?,
         is_active: status == LinkStatus::Active,
         status_changed_at: micros_col(row, "status_changed_at")?,
-        livemode: get_bool(row, "livemode")?,
+        livemode: bool_col(row, "livemode")?,
         settings: from_text(row, "settings")?,
         max_completions: row.try_get("max_completions")?,
         completed_count: row.try_get("completed_count")?,
@@ -184,15 +148,16 @@ fn status_condition(sql: &mut String, binds: &mut Vec<Bind>, status: LinkStatus,
     }
 }
 
+impl Tx {
 /// Inserts a validated link and returns it as stored. A taken slug is a unique violation.
 pub async fn insert_link(
-    conn: &mut Conn,
+    &mut self,
     scope: Scope,
     new: &NewPaymentLink,
-    view: LinkView<'_>,
+    now: DateTime<Utc>,
 ) -> Result<StoredLink, sqlx::Error> {
     let id = Uuid::new_v4();
-    let now = to_micros(view.now);
+    let micros = to_micros(now);
     let line_items: Vec<LineItem> = new
         .line_items
         .iter()
@@ -234,41 +199,33 @@ pub async fn insert_link(
     .bind(&new.redirect_url)
     .bind(new.collect_shipping)
     .bind(new.allow_promotion_codes)
-    .bind(enum_str(&new.tax_behavior))
+    .bind(new.tax_behavior.as_str())
     .bind(json(&new.metadata))
     .bind(new.expires_at.map(to_micros))
-    .bind(enum_str(&new.selection_mode))
+    .bind(new.selection_mode.as_str())
     .bind(new.default_product_id.map(|u| u.to_string()))
     .bind(new.highlighted_product_id.map(|u| u.to_string()))
-    .bind(now)
+    .bind(micros)
     .bind(json(&new.settings))
     .bind(new.max_completions)
-    .execute(&mut *conn)
+    .execute(self.conn())
     .await?;
-    find_link(conn, scope, &id.to_string(), view).await?.ok_or(sqlx::Error::RowNotFound)
+    self.find_link(scope, &id.to_string(), now).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
-/// The link `id_or_public_id` names within `scope`, if any.
+/// The link `id_or_public_id` names within `scope`, as this transaction sees it.
 pub async fn find_link(
-    conn: &mut Conn,
+    &mut self,
     scope: Scope,
     id_or_public_id: &str,
-    view: LinkView<'_>,
+    now: DateTime<Utc>,
 ) -> Result<Option<StoredLink>, sqlx::Error> {
-    let Some((column, value)) = id_lookup(id_or_public_id) else { return Ok(None) };
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {column} = $1 AND l.merchant_id = $2 AND l.livemode = $3");
-    let row = sqlx::query(&sql)
-        .bind(value)
-        .bind(scope.merchant_id.to_string())
-        .bind(scope.livemode)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| stored_link(&r, view)).transpose()
+    find_link(self.conn(), scope, id_or_public_id, now).await
 }
 
 /// Moves a link to `to` if it is still at `expected_version`.
 pub async fn update_status(
-    conn: &mut Conn,
+    &mut self,
     scope: Scope,
     id: Uuid,
     expected_version: i64,
@@ -285,9 +242,28 @@ pub async fn update_status(
     .bind(scope.merchant_id.to_string())
     .bind(scope.livemode)
     .bind(expected_version)
-    .execute(conn)
+    .execute(self.conn())
     .await?;
     Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
+}
+}
+
+/// The link `id_or_public_id` names within `scope`, if any, on either kind of connection.
+async fn find_link(
+    conn: &mut Conn,
+    scope: Scope,
+    id_or_public_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<StoredLink>, sqlx::Error> {
+    let Some((column, value)) = id_lookup(id_or_public_id) else { return Ok(None) };
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {column} = $1 AND l.merchant_id = $2 AND l.livemode = $3");
+    let row = sqlx::query(&sql)
+        .bind(value)
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| stored_link(&r, now)).transpose()
 }
 
 impl Store {
@@ -296,10 +272,10 @@ impl Store {
         &self,
         scope: Scope,
         id_or_public_id: &str,
-        view: LinkView<'_>,
+        now: DateTime<Utc>,
     ) -> Result<Option<StoredLink>, sqlx::Error> {
         let mut conn = self.reader.acquire().await?;
-        find_link(&mut conn, scope, id_or_public_id, view).await
+        find_link(&mut conn, scope, id_or_public_id, now).await
     }
 
     /// A page of links, newest first, and how many match in all.
@@ -307,7 +283,7 @@ impl Store {
         &self,
         scope: Scope,
         filter: &ListQuery,
-        view: LinkView<'_>,
+        now: DateTime<Utc>,
     ) -> Result<(Vec<PaymentLink>, i64), sqlx::Error> {
         let mut cond = String::from("WHERE l.merchant_id = $1 AND l.livemode = $2");
         let mut binds = vec![Bind::Text(scope.merchant_id.to_string()), Bind::Bool(scope.livemode)];
@@ -316,7 +292,7 @@ impl Store {
             cond.push_str(&format!(" AND l.mode = ${}", binds.len()));
         }
         if let Some(status) = filter.status {
-            status_condition(&mut cond, &mut binds, status, to_micros(view.now));
+            status_condition(&mut cond, &mut binds, status, to_micros(now));
         }
         if let Some(search) = &filter.search {
             search_condition(&mut cond, &mut binds, search, self.backend);
@@ -347,7 +323,7 @@ impl Store {
             filter.limit, filter.offset
         );
         let rows = bind_all(sqlx::query(&page_sql), &binds).fetch_all(&self.reader).await?;
-        let links = rows.iter().map(|r| stored_link(r, view).map(|s| s.link)).collect::<Result<_, _>>()?;
+        let links = rows.iter().map(|r| stored_link(r, now).map(|s| s.link)).collect::<Result<_, _>>()?;
         Ok((links, total))
     }
 
@@ -368,14 +344,14 @@ impl Store {
     pub async fn get_public_link(
         &self,
         public_id: &str,
-        view: LinkView<'_>,
+        now: DateTime<Utc>,
     ) -> Result<Option<StoredLink>, sqlx::Error> {
         if !is_public_id(public_id) {
             return Ok(None);
         }
         let sql = format!("SELECT {COLUMNS} {FROM} WHERE l.public_id = $1");
         let row = sqlx::query(&sql).bind(public_id).fetch_optional(&self.reader).await?;
-        row.map(|r| stored_link(&r, view)).transpose()
+        row.map(|r| stored_link(&r, now)).transpose()
     }
 }
 

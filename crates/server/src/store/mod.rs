@@ -2,27 +2,31 @@
 //!
 //! SQLite gets one writer connection and a read pool (WAL lets readers run beside the writer);
 //! PostgreSQL shares one pool for both. Every write runs in a transaction on the writer.
+//!
+//! One entry style: every query is a method of what holds its connection. `Store` methods run on
+//! the pools (reads on the read pool; a few standalone writes such as keys and page views), and
+//! `Tx` methods run inside an open write transaction. So a query cannot run on the wrong
+//! connection: a write cannot land on the read pool, and a read that must see the transaction's
+//! own changes (or lock against a concurrent one) cannot run outside it.
 
 mod catalog;
+mod codec;
+mod events;
 mod idempotency;
 mod keys;
 mod links;
 mod payments;
 
-pub use catalog::{load_catalog, NewPrice, NewProduct};
-pub use idempotency::{claim, complete, Claim, IdempotencyKey, StoredResponse};
+pub use catalog::{NewPrice, NewProduct};
+pub use idempotency::{Claim, IdempotencyKey, StoredResponse, INITIAL_RECOVERY_POINT};
 pub use keys::{ApiKeyRecord, KeyOwner, NewApiKey};
-pub use links::{find_link, insert_link, update_status, LinkView, StatusChange, StoredLink};
-pub use payments::{count_completion, insert_payment};
+pub use links::{StatusChange, StoredLink};
 
-use chrono::{DateTime, TimeZone, Utc};
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use std::path::Path;
 use std::time::Duration;
-
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// What every query of merchant data is confined to: one merchant, one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +105,7 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writer.begin().await
+        Ok(Tx { tx: self.writer.begin().await?, backend: self.backend })
     }
 
     pub async fn close(&self) {
@@ -110,40 +114,40 @@ impl Store {
     }
 }
 
-/// Times are stored as UTC microseconds since the Unix epoch.
-pub fn to_micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
+/// An open write transaction on the writer. Dropped without `commit`, it rolls back.
+pub struct Tx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
 }
 
-pub fn from_micros(us: i64) -> DateTime<Utc> {
-    Utc.timestamp_micros(us).single().unwrap_or_default()
-}
+/// The savepoint a write's own work runs under, so that a failed statement (a taken slug) can be
+/// undone without losing the claim of its Idempotency-Key, which then stores the answer.
+const WORK: &str = "paylinks_work";
 
-/// SQLite has no boolean type under the `Any` driver: its booleans come back as integers.
-fn get_bool(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    row.try_get::<bool, _>(column).or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
-}
-
-/// A value to bind to a dynamically built query.
-#[derive(Debug, Clone)]
-enum Bind {
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &[Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for bind in binds {
-        query = match bind {
-            Bind::Text(s) => query.bind(s.clone()),
-            Bind::Int(i) => query.bind(*i),
-            Bind::Bool(b) => query.bind(*b),
-        };
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
     }
-    query
+
+    fn conn(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+
+    /// Marks where the write's own work starts.
+    pub async fn start_work(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!("SAVEPOINT {WORK}")).execute(self.conn()).await.map(drop)
+    }
+
+    /// Keeps the work done since `start_work`.
+    pub async fn keep_work(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!("RELEASE SAVEPOINT {WORK}")).execute(self.conn()).await.map(drop)
+    }
+
+    /// Undoes the work done since `start_work`; what came before stays.
+    pub async fn undo_work(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!("ROLLBACK TO SAVEPOINT {WORK}")).execute(self.conn()).await?;
+        self.keep_work().await
+    }
 }
 
 /// Whether an error is a unique-constraint violation (a slug or key already taken).
@@ -177,8 +181,8 @@ fn sqlite_unavailable(code: u32) -> bool {
     matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14)
 }
 
-/// Lets store functions take either a pool (reads) or a transaction's connection (writes).
-pub type Conn = AnyConnection;
+/// The connection a query runs on: a read pool's or a transaction's.
+type Conn = AnyConnection;
 
 #[cfg(test)]
 mod tests {

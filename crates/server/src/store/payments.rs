@@ -1,16 +1,18 @@
 //! Payments on links, the link's completion count and cap, and per-link statistics.
 
-use super::links::{from_text, json};
-use super::{to_micros, Conn, Scope, Store};
+use super::codec::{from_text, json, to_micros};
+use super::{Scope, Store, Tx};
 use chrono::{DateTime, Utc};
-use paylinks_api::checkout::{LinkStats, Payment, PaymentStatus, Revenue};
+use paylinks_api::payment::{LinkStats, Payment, PaymentStatus, Revenue};
+use paylinks_api::WireEnum;
 use sqlx::Row;
 use uuid::Uuid;
 
-/// Counts one successful payment on a link that is still payable and under its cap; the link
-/// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
-/// the link could not take it (completed, capped or changed meanwhile).
-pub async fn count_completion(conn: &mut Conn, link_id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+impl Tx {
+    /// Counts one successful payment on a link that is still payable and under its cap; the link
+    /// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
+    /// the link could not take it (completed, capped or changed meanwhile).
+    pub async fn count_completion(&mut self, link_id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
     let completes = "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
     let sql = format!(
         "UPDATE payment_links SET completed_count = completed_count + 1, \
@@ -21,11 +23,11 @@ pub async fn count_completion(conn: &mut Conn, link_id: Uuid, now: DateTime<Utc>
          WHERE id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) \
          AND (max_completions IS NULL OR completed_count < max_completions)"
     );
-    let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(conn).await?;
+    let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(self.conn()).await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn insert_payment(conn: &mut Conn, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
+pub async fn insert_payment(&mut self, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, livemode, link_id, status, amount_minor, currency, details, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -39,9 +41,10 @@ pub async fn insert_payment(conn: &mut Conn, scope: Scope, payment: &Payment) ->
     .bind(&payment.currency)
     .bind(json(payment))
     .bind(to_micros(payment.created_at))
-    .execute(conn)
+    .execute(self.conn())
     .await?;
     Ok(())
+}
 }
 
 impl Store {
@@ -52,7 +55,7 @@ impl Store {
             sqlx::query("UPDATE payment_links SET view_count = view_count + $1 WHERE id = $2")
                 .bind(*n)
                 .bind(link_id.to_string())
-                .execute(&mut *tx)
+                .execute(tx.conn())
                 .await?;
         }
         tx.commit().await

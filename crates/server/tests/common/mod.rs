@@ -119,6 +119,8 @@ pub struct TestApp {
     pub scope: Scope,
     /// The test's own database, for checks that look under the API.
     pub db_url: String,
+    /// The running server's state, for tests of the write path itself.
+    pub state: AppState,
     _db: TempDb,
 }
 
@@ -163,11 +165,11 @@ impl TestApp {
             static_app: options.static_app,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
-        tokio::spawn(paylinks_server::serve(listener, state, std::future::pending()));
+        tokio::spawn(paylinks_server::serve(listener, state.clone(), std::future::pending()));
         let key = store.create_key("Acme", false, clock.now()).await.unwrap();
         let scope = Scope { merchant_id: key.owner.merchant_id, livemode: false };
         let db_url = db.url.clone();
-        TestApp { base, client: reqwest::Client::new(), store, clock, key: key.secret, scope, db_url, _db: db }
+        TestApp { base, client: reqwest::Client::new(), store, clock, key: key.secret, scope, db_url, state, _db: db }
     }
 
     pub async fn new_key(&self, merchant: &str, livemode: bool) -> String {

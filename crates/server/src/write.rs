@@ -1,0 +1,181 @@
+//! The one shape of every write, read top to bottom in each handler:
+//!
+//! ```text
+//! let mut write = match WriteTx::begin(&state, request).await { Ok(w) => w, Err(answer) => return answer };
+//! let outcome = do_the_work(&mut write).await;   // queries on write.db(), write.record(event, …)
+//! write.finish(outcome).await                    // stores the answer under the key, commits
+//! ```
+//!
+//! `begin` answers a retry from its stored reply (or a conflict) or opens a write transaction that
+//! claims the request's Idempotency-Key. The work runs under a savepoint: a failed statement is
+//! undone without losing the claim, so a 4xx is stored and replayed like a 2xx; a 5xx rolls
+//! everything back. What happened is recorded with `record`, in the same transaction as the change
+//! (no event without its change, no change without its event).
+//!
+//! A write that calls another system in the middle splits into phases: `checkpoint` commits the
+//! phase done so far with a named recovery point and closes the transaction (call the other system
+//! now, holding nothing); `resume` opens the next phase. A retry after a crash claims the key again
+//! from its last recovery point (`recovery_point()`), so no finished phase runs twice. A phase
+//! between transactions must finish within the key's lease (60 s), after which a retry may take
+//! the key over.
+
+use crate::error::{ApiResult, Reply};
+use crate::idempotency::{answer, stored, WriteRequest};
+use crate::ids::random_base62;
+use crate::store::{IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
+use crate::AppState;
+use chrono::{DateTime, Utc};
+use paylinks_api::event::{Event, EventData, EventRequest, EventType};
+use paylinks_api::API_VERSION;
+use serde::Serialize;
+
+/// A write in progress: an open transaction (and, under a key, its claim).
+pub struct WriteTx {
+    tx: Tx,
+    phase: Phase,
+    now: DateTime<Utc>,
+}
+
+/// What a write carries from phase to phase.
+struct Phase {
+    scope: Scope,
+    key: Option<IdempotencyKey>,
+    recovery_point: String,
+    request: EventRequest,
+}
+
+/// A write between two phases: the last one is committed and no transaction is open.
+pub struct BetweenPhases {
+    phase: Phase,
+}
+
+impl WriteTx {
+    /// Opens the write for `request`, or gives the answer it gets instead: the stored reply of a
+    /// finished request with the same key, a key conflict, or an error.
+    pub async fn begin(state: &AppState, request: WriteRequest<'_>) -> Result<WriteTx, Reply> {
+        match WriteTx::try_begin(state, request).await {
+            Ok(begun) => begun,
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    async fn try_begin(state: &AppState, request: WriteRequest<'_>) -> ApiResult<Result<WriteTx, Reply>> {
+        let key = request.key()?;
+        let now = state.clock.now();
+        if let Some(key) = &key {
+            // Most retries find a finished response: answer them from the read pool.
+            if let Some(Err(reply)) = state.store.find_idempotent(key, now).await?.map(answer) {
+                return Ok(Err(reply));
+            }
+        }
+        let mut tx = state.store.begin().await?;
+        let recovery_point = match &key {
+            Some(key) => match answer(tx.claim_key(key, now).await?) {
+                Ok(recovery_point) => recovery_point,
+                Err(reply) => return Ok(Err(reply)),
+            },
+            None => INITIAL_RECOVERY_POINT.to_string(),
+        };
+        tx.start_work().await?;
+        let event_request =
+            EventRequest { id: request.request_id(), idempotency_key: key.as_ref().map(|k| k.key.clone()) };
+        let phase = Phase { scope: request.scope, key, recovery_point, request: event_request };
+        Ok(Ok(WriteTx { tx, phase, now }))
+    }
+
+    /// The open transaction, for the store's queries.
+    pub fn db(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// The time of this write (one reading for all of it).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Where this write starts: `started`, or the last recovery point a crashed attempt committed.
+    pub fn recovery_point(&self) -> &str {
+        &self.phase.recovery_point
+    }
+
+    /// Records what happened, in this transaction: `object` as the API returns it after the
+    /// change, and on updates the changed attributes as they were.
+    pub async fn record(
+        &mut self,
+        event_type: EventType,
+        object: &impl Serialize,
+        previous_attributes: Option<serde_json::Value>,
+    ) -> ApiResult<()> {
+        let scope = self.phase.scope;
+        let event = Event {
+            id: format!("evt_{}", random_base62(24)),
+            object: "event".into(),
+            event_type,
+            created: self.now.timestamp(),
+            livemode: scope.livemode,
+            api_version: API_VERSION.into(),
+            account: scope.merchant_id,
+            data: EventData {
+                object: serde_json::to_value(object).expect("API objects serialise"),
+                previous_attributes,
+            },
+            request: self.phase.request.clone(),
+        };
+        Ok(self.tx.insert_event(scope, &event, self.now).await?)
+    }
+
+    /// Commits the phase done so far as `recovery_point` and closes the transaction.
+    pub async fn checkpoint(mut self, recovery_point: &str) -> ApiResult<BetweenPhases> {
+        self.tx.keep_work().await?;
+        if let Some(key) = &self.phase.key {
+            self.tx.set_recovery_point(key, recovery_point, self.now).await?;
+        }
+        self.tx.commit().await?;
+        self.phase.recovery_point = recovery_point.to_string();
+        Ok(BetweenPhases { phase: self.phase })
+    }
+
+    /// Ends the write with the work's outcome: a 2xx or 4xx is committed and stored under the
+    /// key; a 5xx (or a failure to commit) rolls everything back and is not stored.
+    pub async fn finish(self, outcome: ApiResult<Reply>) -> Reply {
+        match self.try_finish(outcome).await {
+            Ok(reply) => reply,
+            Err(err) => err.into(),
+        }
+    }
+
+    async fn try_finish(mut self, outcome: ApiResult<Reply>) -> ApiResult<Reply> {
+        let reply = match outcome {
+            Ok(reply) => {
+                self.tx.keep_work().await?;
+                reply
+            }
+            Err(err) => {
+                self.tx.undo_work().await?;
+                Reply::from(err)
+            }
+        };
+        if reply.status.is_server_error() {
+            return Ok(reply);
+        }
+        if let Some(key) = &self.phase.key {
+            self.tx.complete_key(key, &stored(&reply)).await?;
+        }
+        self.tx.commit().await?;
+        Ok(reply)
+    }
+}
+
+impl BetweenPhases {
+    /// Where the write stands.
+    pub fn recovery_point(&self) -> &str {
+        &self.phase.recovery_point
+    }
+
+    /// Opens the next phase's transaction.
+    pub async fn resume(self, state: &AppState) -> ApiResult<WriteTx> {
+        let mut tx = state.store.begin().await?;
+        tx.start_work().await?;
+        Ok(WriteTx { tx, phase: self.phase, now: state.clock.now() })
+    }
+}
