@@ -1,25 +1,17 @@
-//! The app's root: the session every page shares, and the routes.
+//! The dashboard's root: the routes, under the session every page shares.
 
 use crate::components::layout::Dashboard;
 use crate::pages::{
     link_detail::LinkDetailPage, links::LinksPage, new_link::NewLinkPage, not_found::NotFound, sign_in::SignInPage,
 };
-use crate::session::{self, Session};
+use crate::session::provide_session;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
-#[derive(Clone, Copy)]
-struct SignedIn(RwSignal<Option<Session>>);
-
-/// The signed-in session (`None` when signed out).
-pub fn use_session() -> RwSignal<Option<Session>> {
-    expect_context::<SignedIn>().0
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(SignedIn(RwSignal::new(session::load())));
+    provide_session();
     view! {
         <Router>
             <Routes fallback=NotFound>

@@ -12,6 +12,50 @@ use paylinks_api::{
 };
 use std::collections::BTreeMap;
 
+/// What each choice is called on the page, for the selects and the detail page.
+pub const MODES: [(LinkMode, &str); 3] = [
+    (LinkMode::Custom, "Custom: a fixed amount or line items"),
+    (LinkMode::Invoice, "Invoice: pays one invoice"),
+    (LinkMode::Subscription, "Subscription: recurring payments"),
+];
+pub const TAX_BEHAVIORS: [(TaxBehavior, &str); 3] = [
+    (TaxBehavior::Unspecified, "Unspecified"),
+    (TaxBehavior::Inclusive, "Prices include tax"),
+    (TaxBehavior::Exclusive, "Tax is added to prices"),
+];
+pub const SELECTION_MODES: [(SelectionMode, &str); 3] = [
+    (SelectionMode::Bundle, "Everything together"),
+    (SelectionMode::SingleSelect, "Pick one"),
+    (SelectionMode::MultiSelect, "Pick several, with quantities"),
+];
+pub const LINK_TYPES: [(LinkType, &str); 5] = [
+    (LinkType::Product, "Selling a product"),
+    (LinkType::Donation, "Donations (the customer chooses the amount)"),
+    (LinkType::Subscription, "A subscription"),
+    (LinkType::Invoice, "An invoice"),
+    (LinkType::Collection, "A collection"),
+];
+pub const AFTER_COMPLETION: [(AfterCompletion, &str); 2] = [
+    (AfterCompletion::Confirmation, "Always confirm on the page"),
+    (AfterCompletion::Redirect, "Always go to the success URL"),
+];
+pub const INTERVALS: [(Interval, &str); 4] = [
+    (Interval::Day, "Every N days"),
+    (Interval::Week, "Every N weeks"),
+    (Interval::Month, "Every N months"),
+    (Interval::Year, "Every N years"),
+];
+pub const FIELD_TYPES: [(CustomFieldType, &str); 3] = [
+    (CustomFieldType::Text, "Text"),
+    (CustomFieldType::Number, "Number"),
+    (CustomFieldType::Dropdown, "Choice from a list"),
+];
+
+/// The words for `value` among `choices`.
+pub fn words<T: PartialEq>(choices: &[(T, &'static str)], value: T) -> &'static str {
+    choices.iter().find(|(choice, _)| *choice == value).map_or("", |(_, words)| words)
+}
+
 /// How the customer's total is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pricing {
@@ -53,7 +97,8 @@ pub struct LineRow {
     pub unit_amount: String,
     pub quantity: String,
     /// "" for one-time, else day / week / month / year.
-    pub interval: String,
+    /// `None` for a one-time price.
+    pub interval: Option<Interval>,
     pub interval_count: String,
 }
 
@@ -64,7 +109,7 @@ impl Default for LineRow {
             description: String::new(),
             unit_amount: String::new(),
             quantity: "1".into(),
-            interval: String::new(),
+            interval: None,
             interval_count: "1".into(),
         }
     }
@@ -164,12 +209,6 @@ fn text(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn interval(s: &str) -> Option<Interval> {
-    [("day", Interval::Day), ("week", Interval::Week), ("month", Interval::Month), ("year", Interval::Year)]
-        .into_iter()
-        .find_map(|(name, i)| (name == s).then_some(i))
-}
-
 impl LinkForm {
     /// The request this form describes, and the problems met turning text into numbers and ids.
     pub fn to_request(&self) -> (CreatePaymentLink, FieldErrors) {
@@ -211,7 +250,7 @@ impl LinkForm {
                     errors_after.add(format!("line_items[{i}].quantity"), "must be a whole number");
                     1
                 });
-                let recurring = interval(&row.interval).map(|interval| Recurring {
+                let recurring = row.interval.map(|interval| Recurring {
                     interval,
                     interval_count: row.interval_count.trim().parse().unwrap_or_else(|_| {
                         errors_after.add(
@@ -326,9 +365,7 @@ impl LinkForm {
         let (request, mut errors) = self.to_request();
         if let Err(rules) = validate_create(&request, &Context { livemode, now }, &Catalog::default()) {
             // A field that could not be read already says why; do not pile a second message on.
-            for (field, messages) in rules.0 {
-                errors.0.entry(field).or_insert(messages);
-            }
+            errors.merge_missing(rules);
         }
         errors.into_result(request)
     }

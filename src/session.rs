@@ -1,7 +1,9 @@
 //! Who is signed in: the API key and the API base URL. Kept in memory and in sessionStorage
 //! (gone with the tab); in localStorage only when the merchant ticks "remember on this device".
 
-use crate::api::{ApiError, Client};
+use crate::api::Client;
+use crate::common::api::ApiError;
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 const STORAGE_KEY: &str = "paylinks.session";
@@ -64,4 +66,17 @@ pub fn clear() {
             let _ = store.remove_item(STORAGE_KEY);
         }
     }
+}
+
+#[derive(Clone, Copy)]
+struct SignedIn(RwSignal<Option<Session>>);
+
+/// Shares the saved session (if any) with every page below.
+pub fn provide_session() {
+    provide_context(SignedIn(RwSignal::new(load())));
+}
+
+/// The signed-in session (`None` when signed out).
+pub fn use_session() -> RwSignal<Option<Session>> {
+    expect_context::<SignedIn>().0
 }

@@ -43,7 +43,7 @@ fn money_is_typed_and_shown_per_currency_exponent() {
     assert_eq!(format_amount(1250, usd), "$12.50");
     assert_eq!(format_amount(1250, jpy), "¥1,250");
     assert_eq!(format_amount(1250, kwd), "KWD 1.250");
-    assert_eq!(paylinks_app::format::amount(None, "USD"), "—");
+    assert_eq!(paylinks_app::common::format::amount(None, "USD"), "—");
 }
 
 #[wasm_bindgen_test]
@@ -117,7 +117,7 @@ async fn signed_out_visitors_land_on_sign_in_and_keep_what_they_typed() {
 }
 
 mod create_form {
-    use paylinks_app::form_support::key_for;
+    use paylinks_app::common::form::key_for;
     use paylinks_app::link_form::{LineRow, LinkForm, Pricing};
     use wasm_bindgen_test::*;
 

@@ -1,17 +1,12 @@
 //! The checkout's only calls: the public link and the payment. No key is ever sent.
 
-use crate::api::{decode, ApiError};
+use crate::common::api::{send, ApiError};
 use gloo_net::http::Request;
 use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult};
 use paylinks_api::{PublicLinkEnvelope, PublicPaymentLink};
 
 fn path(public_id: &str, rest: &str) -> String {
     format!("/public/payment-links/{}{rest}", js_sys::encode_uri_component(public_id))
-}
-
-async fn send<T: serde::de::DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
-    let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
-    decode(request.send().await.map_err(|e| ApiError::Network(e.to_string()))?).await
 }
 
 pub async fn public_link(public_id: &str) -> Result<PublicPaymentLink, ApiError> {

@@ -2,7 +2,8 @@
 //! checked with the same rules the server applies. Nothing here touches the page.
 
 use chrono::{DateTime, Utc};
-use paylinks_api::checkout::{default_quantities, order, validate_checkout, Address, CardInput, CheckoutRequest};
+use paylinks_api::checkout::{Address, CardInput, CheckoutRequest};
+use paylinks_api::checkout_rules::{default_quantities, order, validate_checkout};
 use paylinks_api::money::{minor_to_major_string, parse_major};
 use paylinks_api::{Currency, FieldErrors, PublicPaymentLink};
 use std::collections::BTreeMap;
@@ -101,6 +102,16 @@ impl CheckoutForm {
     /// What the customer would pay now, when the choices so far make sense.
     pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
         let request = self.to_request(link).ok()?;
-        order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor).map(|(_, t)| t)
+        order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor).map(|order| order.total_minor)
+    }
+}
+
+/// `1230` → `12/30` as the customer types; deleting past the slash works.
+pub fn format_expiry(typed: &str) -> String {
+    let digits: String = typed.chars().filter(char::is_ascii_digit).take(4).collect();
+    if digits.len() > 2 {
+        format!("{}/{}", &digits[..2], &digits[2..])
+    } else {
+        digits
     }
 }

@@ -1,7 +1,6 @@
 //! The dashboard frame: header, navigation, the test-mode banner, and the sign-in guard.
 
-use crate::app::use_session;
-use crate::session;
+use crate::session::{self, use_session};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_navigate;

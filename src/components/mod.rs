@@ -1,5 +1,4 @@
 pub mod copy_button;
-pub mod error_state;
 pub mod layout;
 pub mod qr;
 pub mod status_badge;

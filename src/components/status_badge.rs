@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use paylinks_api::WireEnum;
 use paylinks_api::LinkStatus;
 
 /// The status as a coloured label (the text itself carries the meaning, not the colour).

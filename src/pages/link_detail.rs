@@ -1,15 +1,16 @@
 //! One link: every field, its public URL (copy, QR code) and the status changes it allows.
 
-use crate::app::use_session;
+use crate::session::use_session;
 use crate::components::copy_button::CopyButton;
-use crate::components::error_state::ErrorState;
+use crate::common::error_state::ErrorState;
 use crate::components::status_badge::StatusBadge;
-use crate::format;
+use crate::common::format;
+use crate::link_form::{words, AFTER_COMPLETION, LINK_TYPES, MODES, SELECTION_MODES, TAX_BEHAVIORS};
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use paylinks_api::checkout::{Payment, PaymentStatus};
-use paylinks_api::{LinkStatus, ListQuery, PaymentLink, TargetStatus};
+use paylinks_api::payment::{Payment, PaymentStatus};
+use paylinks_api::{LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
 
 /// The button text for moving to a state.
 pub fn action_label(to: LinkStatus) -> &'static str {
@@ -23,7 +24,7 @@ pub fn action_label(to: LinkStatus) -> &'static str {
 }
 
 fn target(to: LinkStatus) -> Option<TargetStatus> {
-    TargetStatus::ALL.into_iter().find(|t| LinkStatus::from(*t) == to)
+    TargetStatus::all().iter().copied().find(|t| LinkStatus::from(*t) == to)
 }
 
 #[component]
@@ -136,7 +137,7 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
     vec![
         ("Amount", format::amount(link.amount_minor, &link.currency)),
         ("Currency", link.currency.clone()),
-        ("Mode", link.mode.as_str().into()),
+        ("Mode", words(&MODES, link.mode).into()),
         ("Line items", if items.is_empty() { "—".into() } else { items }),
         ("Slug", opt(&link.slug)),
         ("Public id", link.public_id.clone()),
@@ -148,11 +149,11 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
         ("Redirect URL", opt(&link.redirect_url)),
         ("Collect shipping", if link.collect_shipping { "yes" } else { "no" }.into()),
         ("Promotion codes", if link.allow_promotion_codes { "allowed" } else { "not allowed" }.into()),
-        ("Tax behaviour", format!("{:?}", link.tax_behavior).to_lowercase()),
-        ("Selection mode", format!("{:?}", link.selection_mode).to_lowercase()),
+        ("Tax behaviour", words(&TAX_BEHAVIORS, link.tax_behavior).into()),
+        ("Selection mode", words(&SELECTION_MODES, link.selection_mode).into()),
         ("Expires", link.expires_at.map_or_else(|| "never".into(), format::when)),
         ("Metadata", if metadata.is_empty() { "—".into() } else { metadata }),
-        ("Link type", format!("{:?}", settings.link_type).to_lowercase()),
+        ("Link type", words(&LINK_TYPES, settings.link_type).into()),
         ("Description", opt(&settings.description)),
         ("Cover image URL", opt(&settings.cover_image_url)),
         (
@@ -176,7 +177,7 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
                 None => format!("{} (no limit)", link.completed_count),
             },
         ),
-        ("After paying", format!("{:?}", settings.after_completion).to_lowercase()),
+        ("After paying", words(&AFTER_COMPLETION, settings.after_completion).into()),
         ("Confirmation message", opt(&settings.confirmation_message)),
         ("Customer id", opt(&settings.customer_id)),
         ("Reference", opt(&settings.external_reference)),
@@ -197,7 +198,7 @@ fn LinkActivity(id: String) -> impl IntoView {
             let client = client?;
             let stats = client.stats(&id).await?;
             let payments = client.payments(&id, &ListQuery::default()).await?;
-            Ok::<_, crate::api::ApiError>((stats, payments))
+            Ok::<_, crate::common::api::ApiError>((stats, payments))
         }
     });
     view! {

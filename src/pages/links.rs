@@ -1,17 +1,18 @@
 //! The links list. Filters, search and page live in the URL query, so reload and back/forward
 //! keep them; the list is whatever the URL says.
 
-use crate::app::use_session;
+use crate::session::use_session;
 use crate::components::copy_button::CopyButton;
-use crate::components::error_state::ErrorState;
+use crate::common::error_state::ErrorState;
 use crate::components::status_badge::StatusBadge;
-use crate::format;
+use crate::common::format;
+use crate::common::select::Select;
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use paylinks_api::{LinkMode, LinkStatus, ListQuery, PaymentLinkList};
+use paylinks_api::{LinkMode, LinkStatus, ListQuery, PaymentLinkList, WireEnum};
 
 pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
 
@@ -85,24 +86,14 @@ pub fn LinksPage() -> impl IntoView {
             <label>"Search"
                 <input type="search" placeholder="Name, slug or id" prop:value=typed on:input=on_search/>
             </label>
-            <label>"Status"
-                <select on:change=move |ev| {
-                    let value = event_target_value(&ev);
-                    set_filter.with_value(|f| f(&|q| q.status = LinkStatus::parse(&value)));
-                } prop:value=move || query.get().status.map_or("", |s| s.as_str())>
-                    <option value="">"All statuses"</option>
-                    {LinkStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>"Mode"
-                <select on:change=move |ev| {
-                    let value = event_target_value(&ev);
-                    set_filter.with_value(|f| f(&|q| q.mode = LinkMode::parse(&value)));
-                } prop:value=move || query.get().mode.map_or("", |m| m.as_str())>
-                    <option value="">"All modes"</option>
-                    {LinkMode::ALL.into_iter().map(|m| view! { <option value=m.as_str()>{m.as_str()}</option> }).collect_view()}
-                </select>
-            </label>
+            <Select id="filter-status" label="Status" none="All statuses"
+                choices=LinkStatus::all().iter().map(|s| (*s, s.as_str())).collect()
+                value=move || query.get().status
+                on_change=move |status| set_filter.with_value(|f| f(&|q| q.status = status))/>
+            <Select id="filter-mode" label="Mode" none="All modes"
+                choices=LinkMode::all().iter().map(|m| (*m, m.as_str())).collect()
+                value=move || query.get().mode
+                on_change=move |mode| set_filter.with_value(|f| f(&|q| q.mode = mode))/>
             <label>"Per page"
                 <select on:change=move |ev| {
                     let size = event_target_value(&ev).parse().unwrap_or(25);

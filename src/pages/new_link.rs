@@ -3,14 +3,19 @@
 //! error. One Idempotency-Key per distinct request: a double click or a retry after a network
 //! error reuses it, so it can never create two links.
 
-use crate::app::use_session;
-use crate::form_support::{focus_first_invalid, key_for, now, FieldMessages};
-use crate::link_form::{CustomFieldRow, LineRow, LinkForm, Pricing};
+use crate::session::use_session;
+use crate::common::field::{Field, InputKind};
+use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
+use crate::common::select::Select;
+use crate::link_form::{
+    CustomFieldRow, LineRow, LinkForm, Pricing, AFTER_COMPLETION, FIELD_TYPES, INTERVALS, LINK_TYPES, MODES,
+    SELECTION_MODES, TAX_BEHAVIORS,
+};
 use crate::session::client_of;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use paylinks_api::{
-    AfterCompletion, CreatePaymentLink, CustomFieldType, LinkMode, LinkType, SelectionMode, TaxBehavior,
+    AfterCompletion, CreatePaymentLink, CustomFieldType, Interval, LinkMode, LinkType, SelectionMode, TaxBehavior,
 };
 
 /// A `datetime-local` value ("2026-11-22T10:30", the merchant's own time) as UTC.
@@ -75,25 +80,6 @@ pub fn NewLinkPage() -> impl IntoView {
         _ => None,
     };
 
-    let text_field = move |id: &'static str,
-                           label: &'static str,
-                           field: &'static str,
-                           kind: &'static str,
-                           get: fn(&LinkForm) -> String,
-                           set: fn(&mut LinkForm, String)| {
-        let (error, invalid) = (error_for(field.to_string()), error_for(field.to_string()));
-        let error_id = format!("{id}-error");
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind prop:value=move || form.with(get)
-                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(field, Box::new(move |f| set(f, v))) }
-                    on:blur=leave(field)/>
-                <p id=error_id class="field-error" aria-live="polite">{error}</p>
-            </div>
-        }
-    };
     let checkbox = move |label: &'static str, get: fn(&LinkForm) -> bool, set: fn(&mut LinkForm, bool)| {
         view! {
             <label class="check">
@@ -104,46 +90,25 @@ pub fn NewLinkPage() -> impl IntoView {
         }
     };
 
-    let text_area = move |id: &'static str,
-                          label: &'static str,
-                          field: &'static str,
-                          get: fn(&LinkForm) -> String,
-                          set: fn(&mut LinkForm, String)| {
-        let (error, invalid) = (error_for(field.to_string()), error_for(field.to_string()));
-        let error_id = format!("{id}-error");
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <textarea id=id rows="3" prop:value=move || form.with(get)
-                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); edit(field, Box::new(move |f| set(f, v))) }
-                    on:blur=leave(field)></textarea>
-                <p id=error_id class="field-error" aria-live="polite">{error}</p>
-            </div>
-        }
-    };
 
     view! {
         <h1>"New payment link"</h1>
         <form class="link-form" on:submit=submit novalidate>
-            {text_field("name", "Name", "name", "text", |f| f.name.clone(), |f, v| f.name = v)}
-            {text_field("slug", "Slug (optional)", "slug", "text", |f| f.slug.clone(), |f, v| f.slug = v)}
-            <div class="field">
-                <label for="mode">"Mode"</label>
-                <select id="mode" prop:value=move || form.with(|f| f.mode.as_str())
-                    on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.mode = LinkMode::parse(&v).unwrap_or_default()) }>
-                    <option value="custom">"Custom: a fixed amount or line items"</option>
-                    <option value="invoice">"Invoice: pays one invoice"</option>
-                    <option value="subscription">"Subscription: recurring payments"</option>
-                </select>
-            </div>
-            {text_field("currency", "Currency", "currency", "text", |f| f.currency.clone(), |f, v| f.currency = v)}
+            <Field id="name" label="Name" field="name" messages=messages
+                    value=move || form.with(|f| f.name.clone()) on_input=move |v| form.update(|f| f.name = v)/>
+            <Field id="slug" label="Slug (optional)" field="slug" messages=messages
+                    value=move || form.with(|f| f.slug.clone()) on_input=move |v| form.update(|f| f.slug = v)/>
+            <Select id="mode" label="Mode" choices=MODES.to_vec() value=move || Some(form.with(|f| f.mode))
+                on_change={move |mode: Option<LinkMode>| form.update(|f| f.mode = mode.unwrap_or_default())}/>
+            <Field id="currency" label="Currency" field="currency" messages=messages
+                    value=move || form.with(|f| f.currency.clone()) on_input=move |v| form.update(|f| f.currency = v)/>
             <Show when=move || form.with(|f| f.mode == LinkMode::Invoice)>
-                {text_field("invoice-id", "Invoice id", "invoice_id", "text", |f| f.invoice_id.clone(), |f, v| f.invoice_id = v)}
+                <Field id="invoice-id" label="Invoice id" field="invoice_id" messages=messages
+                    value=move || form.with(|f| f.invoice_id.clone()) on_input=move |v| form.update(|f| f.invoice_id = v)/>
             </Show>
             <Show when=move || form.with(|f| f.mode == LinkMode::Subscription)>
-                {text_field("subscription-id", "Subscription id (or add a recurring line item)", "subscription_id", "text",
-                    |f| f.subscription_id.clone(), |f, v| f.subscription_id = v)}
+                <Field id="subscription-id" label="Subscription id (or add a recurring line item)" field="subscription_id" messages=messages
+                    value=move || form.with(|f| f.subscription_id.clone()) on_input=move |v| form.update(|f| f.subscription_id = v)/>
             </Show>
             <fieldset>
                 <legend>"Price"</legend>
@@ -154,41 +119,39 @@ pub fn NewLinkPage() -> impl IntoView {
                 <label class="check"><input type="radio" name="pricing" prop:checked=move || form.with(|f| f.pricing == Pricing::CustomerChooses)
                     on:change=move |_| form.update(|f| f.pricing = Pricing::CustomerChooses)/>"The customer chooses (pay what you want)"</label>
                 <Show when=move || form.with(|f| f.pricing == Pricing::CustomerChooses)>
-                    {text_field("min-amount", "Minimum amount (optional)", "custom_amount.minimum", "text", |f| f.min_amount.clone(), |f, v| f.min_amount = v)}
-                    {text_field("max-amount", "Maximum amount (optional)", "custom_amount.maximum", "text", |f| f.max_amount.clone(), |f, v| f.max_amount = v)}
-                    {text_field("preset-amount", "Suggested amount (optional)", "custom_amount.preset", "text", |f| f.preset_amount.clone(), |f, v| f.preset_amount = v)}
+                    <Field id="min-amount" label="Minimum amount (optional)" field="custom_amount.minimum" messages=messages
+                    value=move || form.with(|f| f.min_amount.clone()) on_input=move |v| form.update(|f| f.min_amount = v)/>
+                    <Field id="max-amount" label="Maximum amount (optional)" field="custom_amount.maximum" messages=messages
+                    value=move || form.with(|f| f.max_amount.clone()) on_input=move |v| form.update(|f| f.max_amount = v)/>
+                    <Field id="preset-amount" label="Suggested amount (optional)" field="custom_amount.preset" messages=messages
+                    value=move || form.with(|f| f.preset_amount.clone()) on_input=move |v| form.update(|f| f.preset_amount = v)/>
                 </Show>
                 <p class="field-error" aria-live="polite">{error_for("custom_amount".into())}</p>
                 <Show when=move || form.with(|f| f.pricing == Pricing::Amount && f.mode == LinkMode::Custom)>
-                    {text_field("amount", "Amount", "amount_minor", "text", |f| f.amount.clone(), |f, v| f.amount = v)}
+                    <Field id="amount" label="Amount" field="amount_minor" messages=messages
+                    value=move || form.with(|f| f.amount.clone()) on_input=move |v| form.update(|f| f.amount = v)/>
                 </Show>
                 <Show when=move || form.with(|f| f.pricing == Pricing::LineItems)>
-                    <LineItems form=form error_for=error_for/>
+                    <LineItems form=form messages=messages/>
                     <p class="field-error" aria-live="polite">{error_for("line_items".into())}</p>
                 </Show>
             </fieldset>
             <fieldset>
                 <legend>"After payment"</legend>
-                {text_field("success-url", "Success URL (optional)", "success_url", "url", |f| f.success_url.clone(), |f, v| f.success_url = v)}
-                {text_field("cancel-url", "Cancel URL (optional)", "cancel_url", "url", |f| f.cancel_url.clone(), |f, v| f.cancel_url = v)}
-                {text_field("redirect-url", "Redirect URL (optional)", "redirect_url", "url", |f| f.redirect_url.clone(), |f, v| f.redirect_url = v)}
+                <Field id="success-url" label="Success URL (optional)" field="success_url" messages=messages kind=InputKind::plain("url")
+                    value=move || form.with(|f| f.success_url.clone()) on_input=move |v| form.update(|f| f.success_url = v)/>
+                <Field id="cancel-url" label="Cancel URL (optional)" field="cancel_url" messages=messages kind=InputKind::plain("url")
+                    value=move || form.with(|f| f.cancel_url.clone()) on_input=move |v| form.update(|f| f.cancel_url = v)/>
+                <Field id="redirect-url" label="Redirect URL (optional)" field="redirect_url" messages=messages kind=InputKind::plain("url")
+                    value=move || form.with(|f| f.redirect_url.clone()) on_input=move |v| form.update(|f| f.redirect_url = v)/>
             </fieldset>
             <fieldset>
                 <legend>"Options"</legend>
                 {checkbox("Collect a shipping address", |f| f.collect_shipping, |f, v| f.collect_shipping = v)}
                 {checkbox("Allow promotion codes", |f| f.allow_promotion_codes, |f, v| f.allow_promotion_codes = v)}
                 {checkbox("Save as a draft (not payable yet)", |f| f.draft, |f, v| f.draft = v)}
-                <div class="field">
-                    <label for="tax">"Tax"</label>
-                    <select id="tax" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        form.update(|f| f.tax_behavior = match v.as_str() { "inclusive" => TaxBehavior::Inclusive, "exclusive" => TaxBehavior::Exclusive, _ => TaxBehavior::Unspecified });
-                    }>
-                        <option value="unspecified">"Unspecified"</option>
-                        <option value="inclusive">"Prices include tax"</option>
-                        <option value="exclusive">"Tax is added to prices"</option>
-                    </select>
-                </div>
+                <Select id="tax" label="Tax" choices=TAX_BEHAVIORS.to_vec() value=move || Some(form.with(|f| f.tax_behavior))
+                    on_change={move |tax: Option<TaxBehavior>| form.update(|f| f.tax_behavior = tax.unwrap_or_default())}/>
                 <div class="field">
                     <label for="expires">"Expires (your local time, optional)"</label>
                     <input id="expires" type="datetime-local" prop:value=expires_local
@@ -203,78 +166,48 @@ pub fn NewLinkPage() -> impl IntoView {
             </fieldset>
             <fieldset>
                 <legend>"Catalogue products (optional)"</legend>
-                {text_field("product-ids", "Product ids (comma separated)", "product_ids", "text", |f| f.product_ids.clone(), |f, v| f.product_ids = v)}
-                <div class="field">
-                    <label for="selection-mode">"How customers choose"</label>
-                    <select id="selection-mode" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        form.update(|f| f.selection_mode = match v.as_str() {
-                            "single_select" => SelectionMode::SingleSelect,
-                            "multi_select" => SelectionMode::MultiSelect,
-                            _ => SelectionMode::Bundle,
-                        });
-                    }>
-                        <option value="bundle">"Everything together"</option>
-                        <option value="single_select">"Pick one"</option>
-                        <option value="multi_select">"Pick several, with quantities"</option>
-                    </select>
-                </div>
+                <Field id="product-ids" label="Product ids (comma separated)" field="product_ids" messages=messages
+                    value=move || form.with(|f| f.product_ids.clone()) on_input=move |v| form.update(|f| f.product_ids = v)/>
+                <Select id="selection-mode" label="How customers choose" choices=SELECTION_MODES.to_vec()
+                    value=move || Some(form.with(|f| f.selection_mode))
+                    on_change={move |mode: Option<SelectionMode>| form.update(|f| f.selection_mode = mode.unwrap_or_default())}/>
                 <Show when=move || form.with(|f| f.selection_mode == SelectionMode::SingleSelect)>
-                    {text_field("default-product", "Pre-selected product id (optional)", "default_product_id", "text",
-                        |f| f.default_product_id.clone(), |f, v| f.default_product_id = v)}
-                    {text_field("highlighted-product", "\"Popular\" product id (optional)", "highlighted_product_id", "text",
-                        |f| f.highlighted_product_id.clone(), |f, v| f.highlighted_product_id = v)}
+                    <Field id="default-product" label="Pre-selected product id (optional)" field="default_product_id" messages=messages
+                    value=move || form.with(|f| f.default_product_id.clone()) on_input=move |v| form.update(|f| f.default_product_id = v)/>
+                    <Field id="highlighted-product" label="\"Popular\" product id (optional)" field="highlighted_product_id" messages=messages
+                    value=move || form.with(|f| f.highlighted_product_id.clone()) on_input=move |v| form.update(|f| f.highlighted_product_id = v)/>
                 </Show>
             </fieldset>
             <fieldset>
                 <legend>"Checkout page"</legend>
-                <div class="field">
-                    <label for="link-type">"What this link is for"</label>
-                    <select id="link-type" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        form.update(|f| f.link_type = match v.as_str() {
-                            "donation" => LinkType::Donation,
-                            "subscription" => LinkType::Subscription,
-                            "invoice" => LinkType::Invoice,
-                            "collection" => LinkType::Collection,
-                            _ => LinkType::Product,
-                        });
-                    }>
-                        <option value="product">"Selling a product"</option>
-                        <option value="donation">"Donations (the customer chooses the amount)"</option>
-                        <option value="subscription">"A subscription"</option>
-                        <option value="invoice">"An invoice"</option>
-                        <option value="collection">"A collection"</option>
-                    </select>
-                </div>
-                {text_area("description", "Description (markdown, optional)", "description", |f| f.description.clone(), |f, v| f.description = v)}
-                {text_field("cover-image", "Cover image URL (optional)", "cover_image_url", "url", |f| f.cover_image_url.clone(), |f, v| f.cover_image_url = v)}
+                <Select id="link-type" label="What this link is for" choices=LINK_TYPES.to_vec()
+                    value=move || Some(form.with(|f| f.link_type))
+                    on_change={move |kind: Option<LinkType>| form.update(|f| f.link_type = kind.unwrap_or_default())}/>
+                <Field id="description" label="Description (markdown, optional)" field="description" messages=messages multiline=true
+                    value=move || form.with(|f| f.description.clone()) on_input=move |v| form.update(|f| f.description = v)/>
+                <Field id="cover-image" label="Cover image URL (optional)" field="cover_image_url" messages=messages kind=InputKind::plain("url")
+                    value=move || form.with(|f| f.cover_image_url.clone()) on_input=move |v| form.update(|f| f.cover_image_url = v)/>
                 {checkbox("Customers may change quantities", |f| f.allow_quantity_adjustment, |f, v| f.allow_quantity_adjustment = v)}
                 {checkbox("Collect a billing address", |f| f.collect_address, |f, v| f.collect_address = v)}
                 {checkbox("Ask for a phone number", |f| f.collect_phone, |f, v| f.collect_phone = v)}
-                {text_field("max-completions", "Stop after this many payments (optional)", "max_completions", "text", |f| f.max_completions.clone(), |f, v| f.max_completions = v)}
-                <div class="field">
-                    <label for="after-completion">"After paying"</label>
-                    <select id="after-completion" on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        edit("after_completion", Box::new(move |f| f.after_completion = match v.as_str() {
-                            "confirmation" => Some(AfterCompletion::Confirmation),
-                            "redirect" => Some(AfterCompletion::Redirect),
-                            _ => None,
-                        }));
-                    }>
-                        <option value="">"Go to the success URL if there is one, else confirm on the page"</option>
-                        <option value="confirmation">"Always confirm on the page"</option>
-                        <option value="redirect">"Always go to the success URL"</option>
-                    </select>
+                <Field id="max-completions" label="Stop after this many payments (optional)" field="max_completions" messages=messages
+                    value=move || form.with(|f| f.max_completions.clone()) on_input=move |v| form.update(|f| f.max_completions = v)/>
+                <div>
+                    <Select id="after-completion" label="After paying" choices=AFTER_COMPLETION.to_vec()
+                        none="Go to the success URL if there is one, else confirm on the page"
+                        value=move || form.with(|f| f.after_completion)
+                        on_change={move |then: Option<AfterCompletion>| edit("after_completion", Box::new(move |f| f.after_completion = then))}/>
                     <p class="field-error" aria-live="polite">{error_for("after_completion".into())}</p>
                 </div>
-                {text_area("confirmation-message", "Confirmation message (markdown, optional)", "confirmation_message", |f| f.confirmation_message.clone(), |f, v| f.confirmation_message = v)}
-                {text_field("customer-id", "Customer id (optional)", "customer_id", "text", |f| f.customer_id.clone(), |f, v| f.customer_id = v)}
-                {text_field("external-reference", "Your reference (optional)", "external_reference", "text", |f| f.external_reference.clone(), |f, v| f.external_reference = v)}
+                <Field id="confirmation-message" label="Confirmation message (markdown, optional)" field="confirmation_message" messages=messages multiline=true
+                    value=move || form.with(|f| f.confirmation_message.clone()) on_input=move |v| form.update(|f| f.confirmation_message = v)/>
+                <Field id="customer-id" label="Customer id (optional)" field="customer_id" messages=messages
+                    value=move || form.with(|f| f.customer_id.clone()) on_input=move |v| form.update(|f| f.customer_id = v)/>
+                <Field id="external-reference" label="Your reference (optional)" field="external_reference" messages=messages
+                    value=move || form.with(|f| f.external_reference.clone()) on_input=move |v| form.update(|f| f.external_reference = v)/>
             </fieldset>
-            <CustomFields form=form error_for=error_for/>
-            <Metadata form=form error_for=error_for/>
+            <CustomFields form=form messages=messages/>
+            <Metadata form=form messages=messages/>
             <p class="form-error" role="alert">{general_error}</p>
             <button type="submit" disabled=move || create.pending().get()>
                 {move || if create.pending().get() { "Creating…" } else { "Create payment link" }}
@@ -284,27 +217,17 @@ pub fn NewLinkPage() -> impl IntoView {
 }
 
 #[component]
-fn LineItems<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + Send + Sync + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView {
     let row_input = move |i: usize,
                           label: String,
                           id: String,
                           field: String,
                           get: fn(&LineRow) -> String,
                           set: fn(&mut LineRow, String)| {
-        let error = error_for(field);
-        let error_id = format!("{id}-error");
         view! {
-            <div class="field">
-                <label for=id.clone()>{label}</label>
-                <input id=id type="text" prop:value=move || form.with(|f| f.items.get(i).map(get).unwrap_or_default())
-                    aria-describedby=error_id.clone()
-                    on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(row) = f.items.get_mut(i) { set(row, v) }) }/>
-                <p id=error_id class="field-error" aria-live="polite">{error}</p>
-            </div>
+            <Field id=id label=label field=field messages=messages
+                value=move || form.with(|f| f.items.get(i).map(get).unwrap_or_default())
+                on_input=move |v| form.update(|f| if let Some(row) = f.items.get_mut(i) { set(row, v) })/>
         }
     };
     view! {
@@ -317,18 +240,10 @@ where
                     {row_input(i, format!("Item {n} description"), format!("item-{n}-description"), format!("{p}.price_data.product_data.description"), |r| r.description.clone(), |r, v| r.description = v)}
                     {row_input(i, format!("Item {n} unit price"), format!("item-{n}-price"), format!("{p}.price_data.unit_amount"), |r| r.unit_amount.clone(), |r, v| r.unit_amount = v)}
                     {row_input(i, format!("Item {n} quantity"), format!("item-{n}-quantity"), format!("{p}.quantity"), |r| r.quantity.clone(), |r, v| r.quantity = v)}
-                    <div class="field">
-                        <label for=format!("item-{n}-interval")>{format!("Item {n} billing")}</label>
-                        <select id=format!("item-{n}-interval") prop:value=move || form.with(|f| f.items.get(i).map(|r| r.interval.clone()).unwrap_or_default())
-                            on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(r) = f.items.get_mut(i) { r.interval = v }) }>
-                            <option value="">"One time"</option>
-                            <option value="day">"Every N days"</option>
-                            <option value="week">"Every N weeks"</option>
-                            <option value="month">"Every N months"</option>
-                            <option value="year">"Every N years"</option>
-                        </select>
-                    </div>
-                    <Show when=move || form.with(|f| f.items.get(i).is_some_and(|r| !r.interval.is_empty()))>
+                    <Select id=format!("item-{n}-interval") label=format!("Item {n} billing") choices=INTERVALS.to_vec() none="One time"
+                        value=move || form.with(|f| f.items.get(i).and_then(|r| r.interval))
+                        on_change={move |interval: Option<Interval>| form.update(|f| if let Some(r) = f.items.get_mut(i) { r.interval = interval })}/>
+                    <Show when=move || form.with(|f| f.items.get(i).is_some_and(|r| r.interval.is_some()))>
                         {row_input(i, format!("Item {n} every N"), format!("item-{n}-count"), format!("{p}.price_data.recurring.interval_count"), |r| r.interval_count.clone(), |r, v| r.interval_count = v)}
                     </Show>
                     <button type="button" class="secondary" aria-label=format!("Remove item {n}")
@@ -342,22 +257,17 @@ where
 }
 
 #[component]
-fn CustomFields<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + Send + Sync + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn CustomFields(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView {
     let row_text = move |i: usize,
                          label: String,
+                         id: String,
                          field: String,
                          get: fn(&CustomFieldRow) -> String,
                          set: fn(&mut CustomFieldRow, String)| {
         view! {
-            <label>{label}
-                <input type="text" prop:value=move || form.with(|f| f.custom_fields.get(i).map(get).unwrap_or_default())
-                    on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) { set(r, v) }) }/>
-            </label>
-            <p class="field-error" aria-live="polite">{error_for(field)}</p>
+            <Field id=id label=label field=field messages=messages
+                value=move || form.with(|f| f.custom_fields.get(i).map(get).unwrap_or_default())
+                on_input=move |v| form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) { set(r, v) })/>
         }
     };
     view! {
@@ -368,21 +278,14 @@ where
                 let p = format!("custom_fields[{i}]");
                 view! {
                     <div class="meta-row" role="group" aria-label=format!("Question {n}")>
-                        {row_text(i, format!("Question {n} key"), format!("{p}.key"), |r| r.key.clone(), |r, v| r.key = v)}
-                        {row_text(i, format!("Question {n} label"), format!("{p}.label"), |r| r.label.clone(), |r, v| r.label = v)}
-                        <label>{format!("Question {n} answer type")}
-                            <select on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) {
-                                    r.kind = match v.as_str() { "number" => CustomFieldType::Number, "dropdown" => CustomFieldType::Dropdown, _ => CustomFieldType::Text };
-                                });
-                            }>
-                                <option value="text">"Text"</option>
-                                <option value="number">"Number"</option>
-                                <option value="dropdown">"Choice from a list"</option>
-                            </select>
-                        </label>
-                        {row_text(i, format!("Question {n} choices (comma separated)"), format!("{p}.options"), |r| r.options.clone(), |r, v| r.options = v)}
+                        {row_text(i, format!("Question {n} key"), format!("question-{n}-key"), format!("{p}.key"), |r| r.key.clone(), |r, v| r.key = v)}
+                        {row_text(i, format!("Question {n} label"), format!("question-{n}-label"), format!("{p}.label"), |r| r.label.clone(), |r, v| r.label = v)}
+                        <Select id=format!("question-{n}-type") label=format!("Question {n} answer type") choices=FIELD_TYPES.to_vec()
+                            value=move || form.with(|f| f.custom_fields.get(i).map(|r| r.kind))
+                            on_change={move |kind: Option<CustomFieldType>| form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) {
+                                r.kind = kind.unwrap_or(CustomFieldType::Text);
+                            })}/>
+                        {row_text(i, format!("Question {n} choices (comma separated)"), format!("question-{n}-options"), format!("{p}.options"), |r| r.options.clone(), |r, v| r.options = v)}
                         <label class="check">
                             <input type="checkbox" prop:checked=move || form.with(|f| f.custom_fields.get(i).is_some_and(|r| r.required))
                                 on:change=move |ev| { let v = event_target_checked(&ev); form.update(|f| if let Some(r) = f.custom_fields.get_mut(i) { r.required = v }) }/>
@@ -393,18 +296,15 @@ where
                     </div>
                 }
             }).collect_view()}
-            <p class="field-error" aria-live="polite">{error_for("custom_fields".into())}</p>
+            <p class="field-error" aria-live="polite">{messages.for_field("custom_fields".into())}</p>
             <button type="button" class="secondary" on:click=move |_| form.update(|f| f.custom_fields.push(CustomFieldRow::default()))>"Add question"</button>
         </fieldset>
     }
 }
 
 #[component]
-fn Metadata<E, F>(form: RwSignal<LinkForm>, error_for: E) -> impl IntoView
-where
-    E: Fn(String) -> F + Copy + Send + Sync + 'static,
-    F: Fn() -> Option<String> + Send + Sync + 'static,
-{
+fn Metadata(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView {
+    let error_for = move |field: String| messages.for_field(field);
     view! {
         <fieldset>
             <legend>"Metadata (optional)"</legend>

@@ -1,6 +1,6 @@
 //! Sign in with an API key, checked with a real call before it is kept.
 
-use crate::app::use_session;
+use crate::session::use_session;
 use crate::session::{self, Session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -29,7 +29,7 @@ pub fn SignInPage() -> impl IntoView {
         let candidate = candidate.clone();
         async move {
             let account = candidate.client().account().await?;
-            Ok::<_, crate::api::ApiError>(Session { merchant_name: account.merchant_name, ..candidate })
+            Ok::<_, crate::common::api::ApiError>(Session { merchant_name: account.merchant_name, ..candidate })
         }
     });
     Effect::new(move |_| {

@@ -21,6 +21,7 @@
 
 use crate::error::{ApiResult, Reply};
 use crate::idempotency::{answer, stored, WriteRequest};
+use crate::clock::Clock;
 use crate::ids::random_base62;
 use crate::store::{IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
 use crate::AppState;
@@ -28,12 +29,15 @@ use chrono::{DateTime, Utc};
 use paylinks_api::event::{Event, EventData, EventRequest, EventType};
 use paylinks_api::API_VERSION;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A write in progress: an open transaction (and, under a key, its claim).
 pub struct WriteTx {
     tx: Tx,
     phase: Phase,
     now: DateTime<Utc>,
+    /// Each event's own time, so that events of one write keep the order they were recorded in.
+    clock: Arc<dyn Clock>,
 }
 
 /// What a write carries from phase to phase.
@@ -80,7 +84,7 @@ impl WriteTx {
         let event_request =
             EventRequest { id: request.request_id(), idempotency_key: key.as_ref().map(|k| k.key.clone()) };
         let phase = Phase { scope: request.scope, key, recovery_point, request: event_request };
-        Ok(Ok(WriteTx { tx, phase, now }))
+        Ok(Ok(WriteTx { tx, phase, now, clock: state.clock.clone() }))
     }
 
     /// The open transaction, for the store's queries.
@@ -106,12 +110,12 @@ impl WriteTx {
         object: &impl Serialize,
         previous_attributes: Option<serde_json::Value>,
     ) -> ApiResult<()> {
-        let scope = self.phase.scope;
+        let (scope, at) = (self.phase.scope, self.clock.now());
         let event = Event {
             id: format!("evt_{}", random_base62(24)),
             object: "event".into(),
             event_type,
-            created: self.now.timestamp(),
+            created: at.timestamp(),
             livemode: scope.livemode,
             api_version: API_VERSION.into(),
             account: scope.merchant_id,
@@ -121,7 +125,7 @@ impl WriteTx {
             },
             request: self.phase.request.clone(),
         };
-        Ok(self.tx.insert_event(scope, &event, self.now).await?)
+        Ok(self.tx.insert_event(scope, &event, at).await?)
     }
 
     /// Commits the phase done so far as `recovery_point` and closes the transaction.
@@ -176,6 +180,6 @@ impl BetweenPhases {
     pub async fn resume(self, state: &AppState) -> ApiResult<WriteTx> {
         let mut tx = state.store.begin().await?;
         tx.start_work().await?;
-        Ok(WriteTx { tx, phase: self.phase, now: state.clock.now() })
+        Ok(WriteTx { tx, phase: self.phase, now: state.clock.now(), clock: state.clock.clone() })
     }
 }

@@ -37,10 +37,10 @@ async fn a_phased_write_resumes_from_its_last_recovery_point(app: TestApp) {
     app.clock.advance(chrono::Duration::seconds(61));
     let write = WriteTx::begin(&app.state, request(b"{}")).await.unwrap();
     assert_eq!(write.recovery_point(), "session_requested");
-    // And a second taker at the same moment does not get it too.
+    let between = write.checkpoint("session_stored").await.unwrap();
+    // The lease is the new taker's now: another retry meanwhile waits rather than taking it too.
     let second = WriteTx::begin(&app.state, request(b"{}")).await.err().unwrap();
     assert!(second.body.contains("idempotency_in_progress"), "{}", second.body);
-    let between = write.checkpoint("session_stored").await.unwrap();
     let write = between.resume(&app.state).await.unwrap();
     assert_eq!(write.recovery_point(), "session_stored");
     let done = write.finish(Ok(Reply::json(StatusCode::CREATED, &json!({ "done": true })))).await;

@@ -72,9 +72,9 @@ impl FieldMessages {
     /// Editing `field` clears the server's verdict on it, and on the list it is part of.
     pub fn edited(self, field: &str) {
         self.server.update(|e| {
-            e.0.remove(field);
+            e.remove(field);
             if let Some((list, _)) = field.split_once('[') {
-                e.0.remove(list);
+                e.remove(list);
             }
         });
     }

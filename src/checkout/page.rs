@@ -1,0 +1,151 @@
+//! The checkout form for one link: summary, items, the customer's details, the card, and paying.
+
+use super::api;
+use super::confirmation::Confirmation;
+use super::fields::{address_fields, custom_field, Fields, CARD_CVC, CARD_EXPIRY, CARD_NUMBER, EMAIL, NAME, TEL};
+use super::form::CheckoutForm;
+use super::items::Items;
+use super::markdown::Markdown;
+use super::form::format_expiry;
+use crate::common::api::ApiError;
+use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
+use crate::common::format;
+use leptos::prelude::*;
+use paylinks_api::card::group_card_number;
+use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep};
+use paylinks_api::payment::PaymentStatus;
+use paylinks_api::safe_url::is_safe_href;
+use paylinks_api::PublicPaymentLink;
+
+/// The mark the benchmark reads: the pay button can be pressed.
+pub const INTERACTIVE_MARK: &str = "checkout-interactive";
+
+fn mark_interactive() {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(INTERACTIVE_MARK);
+    }
+}
+
+
+#[component]
+pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
+    let link = StoredValue::new(link);
+    let form = RwSignal::new(link.with_value(CheckoutForm::new));
+    let failure = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<CheckoutResult>);
+    let last_sent = StoredValue::new(None::<(CheckoutRequest, String)>);
+    let local_errors = Memo::new(move |_| {
+        let errors = link.with_value(|l| form.with(|f| f.check(l, now())));
+        errors.err().unwrap_or_default()
+    });
+    let messages = FieldMessages::new(local_errors);
+    let livemode = link.with_value(|l| l.livemode);
+    let public_id = StoredValue::new(link.with_value(|l| l.public_id.clone()));
+
+    let paying = RwSignal::new(false);
+    let show_outcome = move |outcome: Result<CheckoutResult, ApiError>| match outcome {
+        Ok(result) if result.status == PaymentStatus::Succeeded => match &result.next {
+            Some(NextStep::Redirect { url }) if is_safe_href(url, livemode) => {
+                let _ = window().location().assign(url);
+            }
+            _ => done.set(Some(result)),
+        },
+        Ok(result) => {
+            failure.set(result.failure_message.or(Some("The payment did not go through. Try another card.".into())));
+        }
+        Err(err) => {
+            messages.server.set(err.field_errors());
+            failure.set(Some(err.message()));
+            focus_first_invalid();
+        }
+    };
+    Effect::new(move |_| mark_interactive());
+
+    let ctx = Fields { form, failure, messages };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        messages.submitted.set(true);
+        if paying.get_untracked() {
+            return;
+        }
+        match link.with_value(|l| form.with_untracked(|f| f.check(l, now()))) {
+            Ok(request) => {
+                let key = key_for(last_sent.get_value(), &request);
+                last_sent.set_value(Some((request.clone(), key.clone())));
+                failure.set(None);
+                paying.set(true);
+                leptos::task::spawn_local(async move {
+                    let outcome = api::pay(&public_id.get_value(), &request, &key).await;
+                    paying.set(false);
+                    show_outcome(outcome);
+                });
+            }
+            Err(_) => focus_first_invalid(),
+        }
+    };
+    let total = move || link.with_value(|l| form.with(|f| f.total(l)));
+    let total_text = move || link.with_value(|l| format::amount(total(), &l.currency));
+
+    view! {
+        <Show when=move || done.get().is_none() fallback=move || view! { <Confirmation link=link result=done/> }>
+            {(!livemode).then(|| view! {
+                <p class="test-banner" role="note">"Test mode — use card 4111 1111 1111 1111"</p>
+            })}
+            <Summary link=link/>
+            <form class="checkout-form" on:submit=submit novalidate>
+                <Items link=link ctx=ctx/>
+                <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
+                <fieldset>
+                    <legend>"Your details"</legend>
+                    {ctx.input("email", "Email", "email", EMAIL, |f| f.email.clone(), |f, v| f.email = v)}
+                    {ctx.input("name", "Full name", "name", NAME, |f| f.name.clone(), |f, v| f.name = v)}
+                    {link.with_value(|l| l.collect_phone).then(|| ctx.input("phone", "Phone", "phone", TEL, |f| f.phone.clone(), |f, v| f.phone = v))}
+                </fieldset>
+                {link.with_value(|l| l.collect_address).then(|| address_fields(ctx, false))}
+                {link.with_value(|l| l.collect_shipping).then(|| address_fields(ctx, true))}
+                {move || {
+                    let fields = link.with_value(|l| l.custom_fields.clone());
+                    (!fields.is_empty()).then(|| view! {
+                        <fieldset>
+                            <legend>"A few questions"</legend>
+                            {fields.into_iter().map(|field| custom_field(ctx, field)).collect_view()}
+                        </fieldset>
+                    })
+                }}
+                // No promotion codes exist yet, so the page does not ask for one (every code would fail).
+                <fieldset>
+                    <legend>"Card"</legend>
+                    {ctx.input("card-number", "Card number", "card.number", CARD_NUMBER,
+                        |f| f.card_number.clone(), |f, v| f.card_number = group_card_number(&v))}
+                    <div class="row">
+                        {ctx.input("card-expiry", "Expiry (MM/YY)", "card.expiry", CARD_EXPIRY,
+                            |f| f.expiry.clone(), |f, v| f.expiry = format_expiry(&v))}
+                        {ctx.input("card-cvc", "Security code (CVC)", "card.cvc", CARD_CVC,
+                            |f| f.cvc.clone(), |f, v| f.cvc = v)}
+                    </div>
+                </fieldset>
+                <p class="form-error" role="alert">{move || failure.get()}</p>
+                <button type="submit" class="pay" disabled=move || paying.get()>
+                    {move || if paying.get() { "Paying…".to_string() } else { format!("Pay {}", total_text()) }}
+                </button>
+            </form>
+        </Show>
+    }
+}
+
+/// Heading, merchant, cover image and description.
+#[component]
+fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
+    let l = link.get_value();
+    let cover = l.cover_image_url.filter(|u| is_safe_href(u, l.livemode));
+    view! {
+        <header class="summary">
+            <p class="merchant">{l.merchant_name}</p>
+            {cover.map(|src| view! { <img class="cover" src=src alt=""/> })}
+            <h1>{l.name}</h1>
+            {l.description_html.map(|html| view! { <Markdown html=html/> })}
+        </header>
+    }
+}
+

@@ -1,0 +1,70 @@
+//! The one labelled input of the app: its label, the value, the message under it (the form's own
+//! rules once the field has been left, else the server's), and `aria-invalid` to match.
+
+use crate::common::form::FieldMessages;
+use leptos::prelude::*;
+
+/// How an input behaves on a phone: its type, what the browser may fill in, which keyboard.
+#[derive(Clone, Copy)]
+pub struct InputKind {
+    pub input_type: &'static str,
+    pub autocomplete: Option<&'static str>,
+    pub inputmode: Option<&'static str>,
+}
+
+impl InputKind {
+    /// An input of `input_type` that leaves filling and keyboard to the browser.
+    pub const fn plain(input_type: &'static str) -> InputKind {
+        InputKind { input_type, autocomplete: None, inputmode: None }
+    }
+
+    pub const fn new(input_type: &'static str, autocomplete: &'static str, inputmode: &'static str) -> InputKind {
+        InputKind { input_type, autocomplete: Some(autocomplete), inputmode: Some(inputmode) }
+    }
+}
+
+/// A labelled input (or, with `multiline`, a text area) for `field`, the name its errors use.
+#[component]
+pub fn Field(
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+    #[prop(into)] field: String,
+    messages: FieldMessages,
+    value: impl Fn() -> String + Send + Sync + 'static,
+    on_input: impl Fn(String) + 'static,
+    #[prop(default = InputKind::plain("text"))] kind: InputKind,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let error = messages.for_field(field.clone());
+    let invalid = error.clone();
+    let error_id = format!("{id}-error");
+    let (edited, left) = (field.clone(), field);
+    let on_input = move |ev| {
+        on_input(event_target_value(&ev));
+        messages.edited(&edited);
+    };
+    let on_blur = move |_| messages.leave(&left);
+    let control = if multiline {
+        view! {
+            <textarea id=id.clone() rows="3" prop:value=value
+                aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                on:input=on_input on:blur=on_blur></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input id=id.clone() type=kind.input_type autocomplete=kind.autocomplete inputmode=kind.inputmode
+                prop:value=value
+                aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                on:input=on_input on:blur=on_blur/>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {control}
+            <p id=error_id.clone() class="field-error" aria-live="polite">{error}</p>
+        </div>
+    }
+}
