@@ -4,8 +4,8 @@
 
 use paylinks_api::checkout::CheckoutRequest;
 use paylinks_api::{CustomAmount, LinkType, PublicLineItem, PublicPaymentLink, SelectionMode};
-use paylinks_app::checkout::form::CheckoutForm;
 use paylinks_app::checkout::form::format_expiry;
+use paylinks_app::checkout::form::CheckoutForm;
 use paylinks_app::checkout::public_id_from_path;
 use wasm_bindgen_test::*;
 

@@ -131,4 +131,3 @@ pub fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {
         CustomFieldType::Text => ctx.input(&id, &label, &path, TEXT, get, set).into_any(),
     }
 }
-

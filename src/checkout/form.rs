@@ -102,7 +102,8 @@ impl CheckoutForm {
     /// What the customer would pay now, when the choices so far make sense.
     pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
         let request = self.to_request(link).ok()?;
-        order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor).map(|order| order.total_minor)
+        order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor)
+            .map(|order| order.total_minor)
     }
 }
 

@@ -98,4 +98,3 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
     }
     .into_any()
 }
-

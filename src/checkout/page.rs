@@ -3,17 +3,16 @@
 use super::api;
 use super::confirmation::Confirmation;
 use super::fields::{address_fields, custom_field, Fields, CARD_CVC, CARD_EXPIRY, CARD_NUMBER, EMAIL, NAME, TEL};
+use super::form::format_expiry;
 use super::form::CheckoutForm;
 use super::items::Items;
 use super::markdown::Markdown;
-use super::form::format_expiry;
 use crate::common::api::ApiError;
 use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::card::group_card_number;
-use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep};
-use paylinks_api::payment::PaymentStatus;
+use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
 use paylinks_api::safe_url::is_safe_href;
 use paylinks_api::PublicPaymentLink;
 
@@ -25,7 +24,6 @@ fn mark_interactive() {
         let _ = performance.mark(INTERACTIVE_MARK);
     }
 }
-
 
 #[component]
 pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
@@ -148,4 +146,3 @@ fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
         </header>
     }
 }
-

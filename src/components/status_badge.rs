@@ -1,6 +1,6 @@
 use leptos::prelude::*;
-use paylinks_api::WireEnum;
 use paylinks_api::LinkStatus;
+use paylinks_api::WireEnum;
 
 /// The status as a coloured label (the text itself carries the meaning, not the colour).
 #[component]

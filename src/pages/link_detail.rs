@@ -1,15 +1,16 @@
 //! One link: every field, its public URL (copy, QR code) and the status changes it allows.
 
-use crate::session::use_session;
-use crate::components::copy_button::CopyButton;
 use crate::common::error_state::ErrorState;
-use crate::components::status_badge::StatusBadge;
 use crate::common::format;
+use crate::components::copy_button::CopyButton;
+use crate::components::status_badge::StatusBadge;
 use crate::link_form::{words, AFTER_COMPLETION, LINK_TYPES, MODES, SELECTION_MODES, TAX_BEHAVIORS};
 use crate::session::client_of;
+use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use paylinks_api::payment::{Payment, PaymentStatus};
+use paylinks_api::checkout::PaymentStatus;
+use paylinks_api::payment::Payment;
 use paylinks_api::{LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
 
 /// The button text for moving to a state.

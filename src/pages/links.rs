@@ -1,13 +1,13 @@
 //! The links list. Filters, search and page live in the URL query, so reload and back/forward
 //! keep them; the list is whatever the URL says.
 
-use crate::session::use_session;
-use crate::components::copy_button::CopyButton;
 use crate::common::error_state::ErrorState;
-use crate::components::status_badge::StatusBadge;
 use crate::common::format;
 use crate::common::select::Select;
+use crate::components::copy_button::CopyButton;
+use crate::components::status_badge::StatusBadge;
 use crate::session::client_of;
+use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};

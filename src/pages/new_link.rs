@@ -3,7 +3,6 @@
 //! error. One Idempotency-Key per distinct request: a double click or a retry after a network
 //! error reuses it, so it can never create two links.
 
-use crate::session::use_session;
 use crate::common::field::{Field, InputKind};
 use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::select::Select;
@@ -12,6 +11,7 @@ use crate::link_form::{
     SELECTION_MODES, TAX_BEHAVIORS,
 };
 use crate::session::client_of;
+use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use paylinks_api::{
@@ -89,7 +89,6 @@ pub fn NewLinkPage() -> impl IntoView {
             </label>
         }
     };
-
 
     view! {
         <h1>"New payment link"</h1>

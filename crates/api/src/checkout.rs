@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use crate::payment::PaymentStatus;
 
 /// ext: body of `POST /public/payment-links/{public_id}/checkout`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -56,6 +55,27 @@ impl fmt::Debug for CardInput {
         f.write_str("CardInput { .. }")
     }
 }
+/// How a payment attempt ended.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PaymentStatus {
+    Succeeded,
+    Failed,
+}
+
 /// Where the customer goes after a successful payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -92,4 +112,3 @@ pub struct CheckoutResult {
 pub struct CheckoutEnvelope {
     pub data: CheckoutResult,
 }
-

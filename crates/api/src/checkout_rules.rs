@@ -56,7 +56,10 @@ pub struct Order {
 impl Order {
     /// One line of `name` at `amount` (a fixed or chosen amount).
     fn single(name: &str, amount: i64) -> Order {
-        Order { lines: vec![PaidLine { name: name.to_string(), unit_amount: amount, quantity: 1 }], total_minor: amount }
+        Order {
+            lines: vec![PaidLine { name: name.to_string(), unit_amount: amount, quantity: 1 }],
+            total_minor: amount,
+        }
     }
 }
 

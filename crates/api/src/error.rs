@@ -4,7 +4,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Stable machine codes of the `error` field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -138,7 +149,15 @@ impl FieldErrors {
 
     /// The same errors with each field's messages replaced by `rewrite(field, messages)`.
     pub fn map(self, rewrite: impl Fn(&str, Vec<String>) -> Vec<String>) -> FieldErrors {
-        FieldErrors(self.0.into_iter().map(|(field, messages)| { let m = rewrite(&field, messages); (field, m) }).collect())
+        FieldErrors(
+            self.0
+                .into_iter()
+                .map(|(field, messages)| {
+                    let m = rewrite(&field, messages);
+                    (field, m)
+                })
+                .collect(),
+        )
     }
 }
 

@@ -1,21 +1,12 @@
-//! Payments as the merchant sees them: each attempt on a link, the list, and the link's stats.
+//! Payments as the merchant sees them (made of the checkout's pieces): each attempt on a link, the
+//! list, and the link's stats.
 
-use crate::checkout::Address;
+use crate::checkout::{Address, PaymentStatus};
 use crate::link::Pagination;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum PaymentStatus {
-    Succeeded,
-    Failed,
-}
-
 
 /// What was bought on one line of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,19 @@ use crate::wire::WireEnum;
 use serde::{Deserialize, Serialize};
 
 /// The one internal state of a link, reported truthfully.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -49,12 +61,28 @@ impl LinkStatus {
 
     /// The targets a merchant can choose from this state (no-ops excluded).
     pub fn next_states(self) -> Vec<LinkStatus> {
-        TargetStatus::all().iter().copied().map(LinkStatus::from).filter(|to| *to != self && self.can_become(*to)).collect()
+        TargetStatus::all()
+            .iter()
+            .copied()
+            .map(LinkStatus::from)
+            .filter(|to| *to != self && self.can_become(*to))
+            .collect()
     }
 }
 
 /// The states a merchant can ask for with `PATCH …/status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -98,5 +126,4 @@ mod tests {
             }
         }
     }
-
 }

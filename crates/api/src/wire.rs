@@ -55,7 +55,7 @@ mod tests {
         agrees::<LinkStatus>();
         agrees::<TargetStatus>();
         agrees::<ErrorCode>();
-        agrees::<payment::PaymentStatus>();
+        agrees::<checkout::PaymentStatus>();
         agrees::<event::EventType>();
     }
 }

@@ -4,8 +4,8 @@
 use crate::clock::{Clock, SystemClock};
 use crate::http::StaticApp;
 use crate::rate_limit::RateLimitSetting;
+use crate::state::{AppState, Config};
 use crate::store::Store;
-use crate::{AppState, Config};
 use clap::{Parser, Subcommand, ValueEnum};
 use paylinks_api::rules::NAME_MAX_CHARS;
 use std::error::Error;

@@ -8,23 +8,19 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod known_keys;
 pub mod markdown;
 pub mod openapi;
 pub mod processor;
 pub mod rate_limit;
 pub mod routes;
+pub mod state;
 pub mod store;
 pub mod views;
 pub mod write;
 
-use crate::clock::Clock;
-use crate::http::StaticApp;
-use crate::processor::{PaymentProcessor, SandboxProcessor};
-use crate::rate_limit::{RateLimitSetting, RateLimiter};
-use crate::store::Store;
+pub use crate::state::{AppState, Config, LinkView};
 use axum::extract::DefaultBodyLimit;
-use chrono::{DateTime, Utc};
-use paylinks_api::PaymentLink;
 use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
@@ -34,79 +30,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
-
-/// Everything the server is told at start.
-#[derive(Clone)]
-pub struct Config {
-    /// Where customers reach the app, without a trailing slash (`http://127.0.0.1:8080`).
-    pub public_base_url: String,
-    /// Origins besides the server's own that may call `/v2` from a browser.
-    pub cors_origins: Vec<String>,
-    pub rate_limit: RateLimitSetting,
-    pub request_timeout: Duration,
-    /// How long a client may take to send a request's headers.
-    pub header_timeout: Duration,
-    /// The built app (Trunk's `dist/`), if it has been built.
-    pub static_app: Option<StaticApp>,
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    pub config: Arc<Config>,
-    pub limiter: Arc<RateLimiter>,
-    /// Recently verified keys and when each key's use was last written down.
-    pub keys: Arc<auth::KnownKeys>,
-    /// Views of public pages not written to the database yet.
-    pub views: Arc<views::ViewCounter>,
-    /// Charges live cards; none is configured yet, so live links refuse payment.
-    pub live_processor: Option<Arc<dyn PaymentProcessor>>,
-}
-
-impl AppState {
-    pub fn new(store: Store, config: Config, clock: Arc<dyn Clock>) -> AppState {
-        AppState {
-            store,
-            clock,
-            config: Arc::new(config),
-            limiter: Arc::default(),
-            keys: Arc::default(),
-            views: Arc::default(),
-            live_processor: None,
-        }
-    }
-
-    /// How links read and show over HTTP right now.
-    pub fn link_view(&self) -> LinkView<'_> {
-        LinkView { base_url: &self.config.public_base_url, now: self.clock.now() }
-    }
-
-    /// Who charges cards for links of this mode: the sandbox for test links.
-    pub fn processor(&self, livemode: bool) -> Option<&dyn PaymentProcessor> {
-        if livemode {
-            self.live_processor.as_deref()
-        } else {
-            Some(&SandboxProcessor)
-        }
-    }
-}
-
-/// How the HTTP layer reads and shows links: as of one moment (the store computes each status as
-/// of `now`), with their URLs where customers reach this server.
-#[derive(Debug, Clone, Copy)]
-pub struct LinkView<'a> {
-    base_url: &'a str,
-    pub now: DateTime<Utc>,
-}
-
-impl LinkView<'_> {
-    /// `link` with its public URL.
-    pub fn show(&self, mut link: PaymentLink) -> PaymentLink {
-        link.url = format!("{}/l/{}", self.base_url, link.public_id);
-        link
-    }
-}
 
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> Option<HeaderValue> {

@@ -19,12 +19,12 @@
 //! between transactions must finish within the key's lease (60 s), after which a retry may take
 //! the key over.
 
+use crate::clock::Clock;
 use crate::error::{ApiResult, Reply};
 use crate::idempotency::{answer, stored, WriteRequest};
-use crate::clock::Clock;
 use crate::ids::random_base62;
+use crate::state::AppState;
 use crate::store::{IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
-use crate::AppState;
 use chrono::{DateTime, Utc};
 use paylinks_api::event::{Event, EventData, EventRequest, EventType};
 use paylinks_api::API_VERSION;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{expect_error, Db, Options, TestApp};
-use paylinks_server::auth::VERIFIED_FOR;
+use paylinks_server::known_keys::VERIFIED_FOR;
 use paylinks_server::rate_limit::{Limit, RateLimitSetting};
 use reqwest::Method;
 use serde_json::json;

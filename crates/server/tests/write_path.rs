@@ -64,7 +64,13 @@ fn types(events: &[Value]) -> Vec<&str> {
 async fn every_write_records_what_happened(app: TestApp) {
     // A create records the link exactly as it was answered, with the request that made it.
     let res = app
-        .send_as(&app.key, reqwest::Method::POST, "/v2/payment-links", &json!({"name": "Tea", "amount_minor": 450}), Some("ev-1"))
+        .send_as(
+            &app.key,
+            reqwest::Method::POST,
+            "/v2/payment-links",
+            &json!({"name": "Tea", "amount_minor": 450}),
+            Some("ev-1"),
+        )
         .await;
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_string();
     let (status, link) = parts(res).await;
@@ -82,7 +88,13 @@ async fn every_write_records_what_happened(app: TestApp) {
 
     // A replay and a rejected write record nothing.
     let replay = app
-        .send_as(&app.key, reqwest::Method::POST, "/v2/payment-links", &json!({"name": "Tea", "amount_minor": 450}), Some("ev-1"))
+        .send_as(
+            &app.key,
+            reqwest::Method::POST,
+            "/v2/payment-links",
+            &json!({"name": "Tea", "amount_minor": 450}),
+            Some("ev-1"),
+        )
         .await;
     assert_eq!(replay.headers()["idempotency-replayed"], "true");
     expect_error(app.create(&json!({ "name": "" })).await, 400, "invalid_request").await;

@@ -2,7 +2,7 @@
 
 use crate::auth::Authed;
 use crate::error::{KeyErrors, Reply};
-use crate::AppState;
+use crate::state::AppState;
 use axum::http::StatusCode;
 use paylinks_api::Account;
 use utoipa_axum::router::OpenApiRouter;

@@ -4,9 +4,9 @@ use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
 use crate::idempotency::WriteRequest;
+use crate::state::AppState;
 use crate::store::{is_unique_violation, Scope, StatusChange};
 use crate::write::WriteTx;
-use crate::AppState;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use paylinks_api::error::parse_json;
@@ -65,8 +65,7 @@ async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: 
     let now = write.now();
     let (price_ids, product_ids) = req.referenced_ids();
     let catalog = write.db().load_catalog(scope, &price_ids, &product_ids).await?;
-    let new =
-        validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
+    let new = validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
     let stored = write.db().insert_link(scope, &new, now).await.map_err(|err| {
         if is_unique_violation(&err) {
             ApiError::taken("slug", "is already used by another payment link")

@@ -7,7 +7,7 @@ pub mod links;
 pub mod payments;
 pub mod public;
 
-use crate::AppState;
+use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -2,8 +2,8 @@
 
 use crate::auth::Authed;
 use crate::error::{ApiError, ApiResult, KeyErrors, Reply};
+use crate::state::AppState;
 use crate::store::StoredLink;
-use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use paylinks_api::payment::{LinkStats, PaymentList};

@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::markdown::to_safe_html;
-use crate::AppState;
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use paylinks_api::{ErrorBody, LinkStatus, PublicLinkEnvelope, PublicPaymentLink};

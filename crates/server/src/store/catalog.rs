@@ -65,62 +65,64 @@ impl Store {
 }
 
 impl Tx {
-/// Loads the prices and products with these ids that belong to `scope` (others stay unknown).
-pub async fn load_catalog(
-    &mut self,
-    scope: Scope,
-    price_ids: &[Uuid],
-    product_ids: &[Uuid],
-) -> Result<Catalog, sqlx::Error> {
-    let mut catalog = Catalog::default();
-    let mut wanted_products = product_ids.to_vec();
-    for id in price_ids {
-        let row = sqlx::query(
-            "SELECT product_id, unit_amount, currency, recurring_interval, recurring_interval_count \
+    /// Loads the prices and products with these ids that belong to `scope` (others stay unknown).
+    pub async fn load_catalog(
+        &mut self,
+        scope: Scope,
+        price_ids: &[Uuid],
+        product_ids: &[Uuid],
+    ) -> Result<Catalog, sqlx::Error> {
+        let mut catalog = Catalog::default();
+        let mut wanted_products = product_ids.to_vec();
+        for id in price_ids {
+            let row = sqlx::query(
+                "SELECT product_id, unit_amount, currency, recurring_interval, recurring_interval_count \
              FROM prices WHERE id = $1 AND merchant_id = $2 AND livemode = $3",
-        )
-        .bind(id.to_string())
-        .bind(scope.merchant_id.to_string())
-        .bind(scope.livemode)
-        .fetch_optional(self.conn())
-        .await?;
-        let Some(row) = row else { continue };
-        let product_id: Uuid = row.try_get::<String, _>("product_id")?.parse().unwrap_or_default();
-        let recurring = row
-            .try_get::<Option<String>, _>("recurring_interval")?
-            .and_then(|s: String| Interval::parse(&s))
-            .map(|interval| -> Result<Recurring, sqlx::Error> {
-                Ok(Recurring {
-                    interval,
-                    interval_count: row.try_get::<Option<i64>, _>("recurring_interval_count")?.unwrap_or(1),
+            )
+            .bind(id.to_string())
+            .bind(scope.merchant_id.to_string())
+            .bind(scope.livemode)
+            .fetch_optional(self.conn())
+            .await?;
+            let Some(row) = row else { continue };
+            let product_id: Uuid = row.try_get::<String, _>("product_id")?.parse().unwrap_or_default();
+            let recurring = row
+                .try_get::<Option<String>, _>("recurring_interval")?
+                .and_then(|s: String| Interval::parse(&s))
+                .map(|interval| -> Result<Recurring, sqlx::Error> {
+                    Ok(Recurring {
+                        interval,
+                        interval_count: row.try_get::<Option<i64>, _>("recurring_interval_count")?.unwrap_or(1),
+                    })
                 })
-            })
-            .transpose()?;
-        wanted_products.push(product_id);
-        catalog.prices.insert(
-            *id,
-            CatalogPrice {
-                product_id,
-                unit_amount: row.try_get("unit_amount")?,
-                currency: row.try_get("currency")?,
-                recurring,
-            },
-        );
-    }
-    for id in wanted_products {
-        let row =
-            sqlx::query("SELECT name, description FROM products WHERE id = $1 AND merchant_id = $2 AND livemode = $3")
-                .bind(id.to_string())
-                .bind(scope.merchant_id.to_string())
-                .bind(scope.livemode)
-                .fetch_optional(self.conn())
-                .await?;
-        if let Some(row) = row {
-            catalog
-                .products
-                .insert(id, CatalogProduct { name: row.try_get("name")?, description: row.try_get("description")? });
+                .transpose()?;
+            wanted_products.push(product_id);
+            catalog.prices.insert(
+                *id,
+                CatalogPrice {
+                    product_id,
+                    unit_amount: row.try_get("unit_amount")?,
+                    currency: row.try_get("currency")?,
+                    recurring,
+                },
+            );
         }
+        for id in wanted_products {
+            let row = sqlx::query(
+                "SELECT name, description FROM products WHERE id = $1 AND merchant_id = $2 AND livemode = $3",
+            )
+            .bind(id.to_string())
+            .bind(scope.merchant_id.to_string())
+            .bind(scope.livemode)
+            .fetch_optional(self.conn())
+            .await?;
+            if let Some(row) = row {
+                catalog.products.insert(
+                    id,
+                    CatalogProduct { name: row.try_get("name")?, description: row.try_get("description")? },
+                );
+            }
+        }
+        Ok(catalog)
     }
-    Ok(catalog)
-}
 }

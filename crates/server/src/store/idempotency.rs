@@ -40,7 +40,9 @@ pub struct StoredResponse {
 pub enum Claim {
     /// The key is ours: run the request from `recovery_point` and store its response before
     /// committing.
-    Claimed { recovery_point: String },
+    Claimed {
+        recovery_point: String,
+    },
     Replay(StoredResponse),
     /// The key was used for a different request.
     Mismatch,

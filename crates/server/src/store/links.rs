@@ -149,103 +149,103 @@ fn status_condition(sql: &mut String, binds: &mut Vec<Bind>, status: LinkStatus,
 }
 
 impl Tx {
-/// Inserts a validated link and returns it as stored. A taken slug is a unique violation.
-pub async fn insert_link(
-    &mut self,
-    scope: Scope,
-    new: &NewPaymentLink,
-    now: DateTime<Utc>,
-) -> Result<StoredLink, sqlx::Error> {
-    let id = Uuid::new_v4();
-    let micros = to_micros(now);
-    let line_items: Vec<LineItem> = new
-        .line_items
-        .iter()
-        .map(|item| LineItem {
-            product_id: item.product_id.unwrap_or_else(Uuid::new_v4),
-            price_id: item.price_id,
-            quantity: item.quantity,
-            merchant_reference: item.merchant_reference.clone(),
-            is_adhoc: item.is_adhoc,
-            product_details: item.product_details.clone(),
-        })
-        .collect();
-    sqlx::query(
-        "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
+    /// Inserts a validated link and returns it as stored. A taken slug is a unique violation.
+    pub async fn insert_link(
+        &mut self,
+        scope: Scope,
+        new: &NewPaymentLink,
+        now: DateTime<Utc>,
+    ) -> Result<StoredLink, sqlx::Error> {
+        let id = Uuid::new_v4();
+        let micros = to_micros(now);
+        let line_items: Vec<LineItem> = new
+            .line_items
+            .iter()
+            .map(|item| LineItem {
+                product_id: item.product_id.unwrap_or_else(Uuid::new_v4),
+                price_id: item.price_id,
+                quantity: item.quantity,
+                merchant_reference: item.merchant_reference.clone(),
+                is_adhoc: item.is_adhoc,
+                product_details: item.product_details.clone(),
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
          amount_minor, currency, invoice_id, subscription_id, product_ids, line_items, success_url, cancel_url, \
          redirect_url, collect_shipping, allow_promotion_codes, tax_behavior, metadata, expires_at, selection_mode, \
          default_product_id, highlighted_product_id, status_changed_at, created_at, updated_at, version, settings, \
          max_completions) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
          $22, $23, $24, $25, $26, $27, $27, $27, 0, $28, $29)",
-    )
-    .bind(id.to_string())
-    .bind(scope.merchant_id.to_string())
-    .bind(scope.livemode)
-    .bind(new_public_id())
-    .bind(&new.name)
-    .bind(new.name.to_lowercase())
-    .bind(&new.slug)
-    .bind(new.mode.as_str())
-    .bind(new.status.as_str())
-    .bind(new.amount_minor)
-    .bind(new.currency.code())
-    .bind(new.invoice_id.map(|u| u.to_string()))
-    .bind(new.subscription_id.map(|u| u.to_string()))
-    .bind(json(&new.product_ids))
-    .bind(json(&line_items))
-    .bind(&new.success_url)
-    .bind(&new.cancel_url)
-    .bind(&new.redirect_url)
-    .bind(new.collect_shipping)
-    .bind(new.allow_promotion_codes)
-    .bind(new.tax_behavior.as_str())
-    .bind(json(&new.metadata))
-    .bind(new.expires_at.map(to_micros))
-    .bind(new.selection_mode.as_str())
-    .bind(new.default_product_id.map(|u| u.to_string()))
-    .bind(new.highlighted_product_id.map(|u| u.to_string()))
-    .bind(micros)
-    .bind(json(&new.settings))
-    .bind(new.max_completions)
-    .execute(self.conn())
-    .await?;
-    self.find_link(scope, &id.to_string(), now).await?.ok_or(sqlx::Error::RowNotFound)
-}
+        )
+        .bind(id.to_string())
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .bind(new_public_id())
+        .bind(&new.name)
+        .bind(new.name.to_lowercase())
+        .bind(&new.slug)
+        .bind(new.mode.as_str())
+        .bind(new.status.as_str())
+        .bind(new.amount_minor)
+        .bind(new.currency.code())
+        .bind(new.invoice_id.map(|u| u.to_string()))
+        .bind(new.subscription_id.map(|u| u.to_string()))
+        .bind(json(&new.product_ids))
+        .bind(json(&line_items))
+        .bind(&new.success_url)
+        .bind(&new.cancel_url)
+        .bind(&new.redirect_url)
+        .bind(new.collect_shipping)
+        .bind(new.allow_promotion_codes)
+        .bind(new.tax_behavior.as_str())
+        .bind(json(&new.metadata))
+        .bind(new.expires_at.map(to_micros))
+        .bind(new.selection_mode.as_str())
+        .bind(new.default_product_id.map(|u| u.to_string()))
+        .bind(new.highlighted_product_id.map(|u| u.to_string()))
+        .bind(micros)
+        .bind(json(&new.settings))
+        .bind(new.max_completions)
+        .execute(self.conn())
+        .await?;
+        self.find_link(scope, &id.to_string(), now).await?.ok_or(sqlx::Error::RowNotFound)
+    }
 
-/// The link `id_or_public_id` names within `scope`, as this transaction sees it.
-pub async fn find_link(
-    &mut self,
-    scope: Scope,
-    id_or_public_id: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<StoredLink>, sqlx::Error> {
-    find_link(self.conn(), scope, id_or_public_id, now).await
-}
+    /// The link `id_or_public_id` names within `scope`, as this transaction sees it.
+    pub async fn find_link(
+        &mut self,
+        scope: Scope,
+        id_or_public_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredLink>, sqlx::Error> {
+        find_link(self.conn(), scope, id_or_public_id, now).await
+    }
 
-/// Moves a link to `to` if it is still at `expected_version`.
-pub async fn update_status(
-    &mut self,
-    scope: Scope,
-    id: Uuid,
-    expected_version: i64,
-    to: LinkStatus,
-    now: DateTime<Utc>,
-) -> Result<StatusChange, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE payment_links SET status = $1, status_changed_at = $2, updated_at = $2, version = version + 1 \
+    /// Moves a link to `to` if it is still at `expected_version`.
+    pub async fn update_status(
+        &mut self,
+        scope: Scope,
+        id: Uuid,
+        expected_version: i64,
+        to: LinkStatus,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE payment_links SET status = $1, status_changed_at = $2, updated_at = $2, version = version + 1 \
          WHERE id = $3 AND merchant_id = $4 AND livemode = $5 AND version = $6",
-    )
-    .bind(to.as_str())
-    .bind(to_micros(now))
-    .bind(id.to_string())
-    .bind(scope.merchant_id.to_string())
-    .bind(scope.livemode)
-    .bind(expected_version)
-    .execute(self.conn())
-    .await?;
-    Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
-}
+        )
+        .bind(to.as_str())
+        .bind(to_micros(now))
+        .bind(id.to_string())
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .bind(expected_version)
+        .execute(self.conn())
+        .await?;
+        Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
+    }
 }
 
 /// The link `id_or_public_id` names within `scope`, if any, on either kind of connection.

@@ -3,7 +3,8 @@
 use super::codec::{from_text, json, to_micros};
 use super::{Scope, Store, Tx};
 use chrono::{DateTime, Utc};
-use paylinks_api::payment::{LinkStats, Payment, PaymentStatus, Revenue};
+use paylinks_api::checkout::PaymentStatus;
+use paylinks_api::payment::{LinkStats, Payment, Revenue};
 use paylinks_api::WireEnum;
 use sqlx::Row;
 use uuid::Uuid;
@@ -13,22 +14,23 @@ impl Tx {
     /// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
     /// the link could not take it (completed, capped or changed meanwhile).
     pub async fn count_completion(&mut self, link_id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let completes = "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
-    let sql = format!(
-        "UPDATE payment_links SET completed_count = completed_count + 1, \
+        let completes =
+            "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
+        let sql = format!(
+            "UPDATE payment_links SET completed_count = completed_count + 1, \
          status = CASE WHEN {completes} THEN 'completed' ELSE status END, \
          status_changed_at = CASE WHEN {completes} THEN $2 ELSE status_changed_at END, \
          updated_at = CASE WHEN {completes} THEN $2 ELSE updated_at END, \
          version = CASE WHEN {completes} THEN version + 1 ELSE version END \
          WHERE id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) \
          AND (max_completions IS NULL OR completed_count < max_completions)"
-    );
-    let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(self.conn()).await?;
-    Ok(done.rows_affected() == 1)
-}
+        );
+        let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(self.conn()).await?;
+        Ok(done.rows_affected() == 1)
+    }
 
-pub async fn insert_payment(&mut self, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    pub async fn insert_payment(&mut self, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
+        sqlx::query(
         "INSERT INTO payments (id, merchant_id, livemode, link_id, status, amount_minor, currency, details, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -43,8 +45,8 @@ pub async fn insert_payment(&mut self, scope: Scope, payment: &Payment) -> Resul
     .bind(to_micros(payment.created_at))
     .execute(self.conn())
     .await?;
-    Ok(())
-}
+        Ok(())
+    }
 }
 
 impl Store {
