@@ -2,7 +2,7 @@
 //! later; for now links validate their references against these tables.
 
 use super::codec::to_micros;
-use super::{Scope, Store, Tx};
+use super::db::{Scope, Store, Tx};
 use chrono::{DateTime, Utc};
 use paylinks_api::validate::{Catalog, CatalogPrice, CatalogProduct};
 use paylinks_api::{Interval, Recurring, WireEnum};

@@ -1,7 +1,7 @@
 //! Events: what happened, written in the transaction of the change that caused it, kept 30 days.
 
 use super::codec::{from_text, json, to_micros};
-use super::{Scope, Store, Tx};
+use super::db::{Scope, Store, Tx};
 use chrono::{DateTime, Duration, Utc};
 use paylinks_api::event::Event;
 use paylinks_api::WireEnum;

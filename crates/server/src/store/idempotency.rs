@@ -3,7 +3,7 @@
 //! recovery point on the key between them and holds the key for a lease meanwhile.
 
 use super::codec::to_micros;
-use super::{Backend, Scope, Store, Tx};
+use super::db::{Backend, Scope, Store, Tx};
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 

@@ -2,7 +2,7 @@
 //! SHA-256 is stored, found through its public prefix and compared in constant time.
 
 use super::codec::{bool_col, from_micros, to_micros};
-use super::Store;
+use super::db::Store;
 use crate::ids::{constant_time_eq, random_base62, sha256_hex};
 use chrono::{DateTime, Utc};
 use sqlx::Row;

@@ -1,7 +1,7 @@
 //! Payment links: insert, find (by UUID or public id), list with filters, status changes.
 
 use super::codec::{bind_all, bool_col, enum_col, from_micros, from_text, json, micros_col, to_micros, uuid_col, Bind};
-use super::{Backend, Conn, Scope, Store, Tx};
+use super::db::{Backend, Conn, Scope, Store, Tx};
 use crate::ids::{is_public_id, new_public_id};
 use chrono::{DateTime, Utc};
 use paylinks_api::validate::NewPaymentLink;

@@ -1,7 +1,7 @@
 //! Payments on links, the link's completion count and cap, and per-link statistics.
 
 use super::codec::{from_text, json, to_micros};
-use super::{Scope, Store, Tx};
+use super::db::{Scope, Store, Tx};
 use chrono::{DateTime, Utc};
 use paylinks_api::checkout::PaymentStatus;
 use paylinks_api::payment::{LinkStats, Payment, Revenue};
