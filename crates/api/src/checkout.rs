@@ -55,25 +55,12 @@ impl fmt::Debug for CardInput {
         f.write_str("CardInput { .. }")
     }
 }
-/// How a payment attempt ended.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum PaymentStatus {
-    Succeeded,
-    Failed,
+crate::wire::wire_enum! {
+    /// How a payment attempt ended.
+    pub enum PaymentStatus {
+        Succeeded,
+        Failed,
+    }
 }
 
 /// Where the customer goes after a successful payment.

@@ -3,33 +3,20 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Stable machine codes of the `error` field.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ErrorCode {
-    InvalidRequest,
-    Unauthenticated,
-    ResourceMissing,
-    Conflict,
-    IdempotencyConflict,
-    IdempotencyInProgress,
-    PayloadTooLarge,
-    RateLimited,
-    InternalError,
-    ServiceUnavailable,
+crate::wire::wire_enum! {
+    /// Stable machine codes of the `error` field.
+    pub enum ErrorCode {
+        InvalidRequest,
+        Unauthenticated,
+        ResourceMissing,
+        Conflict,
+        IdempotencyConflict,
+        IdempotencyInProgress,
+        PayloadTooLarge,
+        RateLimited,
+        InternalError,
+        ServiceUnavailable,
+    }
 }
 
 impl ErrorCode {

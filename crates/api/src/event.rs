@@ -7,36 +7,25 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum EventType {
-    #[serde(rename = "payment_link.created")]
-    #[strum(serialize = "payment_link.created")]
-    PaymentLinkCreated,
-    /// A status change (`previous_attributes` holds what it was).
-    #[serde(rename = "payment_link.updated")]
-    #[strum(serialize = "payment_link.updated")]
-    PaymentLinkUpdated,
-    #[serde(rename = "payment.succeeded")]
-    #[strum(serialize = "payment.succeeded")]
-    PaymentSucceeded,
-    #[serde(rename = "payment.failed")]
-    #[strum(serialize = "payment.failed")]
-    PaymentFailed,
-    #[serde(rename = "checkout.session.completed")]
-    #[strum(serialize = "checkout.session.completed")]
-    CheckoutSessionCompleted,
+crate::wire::wire_enum! {
+    pub enum EventType {
+        #[serde(rename = "payment_link.created")]
+        #[strum(serialize = "payment_link.created")]
+        PaymentLinkCreated,
+        /// A status change (`previous_attributes` holds what it was).
+        #[serde(rename = "payment_link.updated")]
+        #[strum(serialize = "payment_link.updated")]
+        PaymentLinkUpdated,
+        #[serde(rename = "payment.succeeded")]
+        #[strum(serialize = "payment.succeeded")]
+        PaymentSucceeded,
+        #[serde(rename = "payment.failed")]
+        #[strum(serialize = "payment.failed")]
+        PaymentFailed,
+        #[serde(rename = "checkout.session.completed")]
+        #[strum(serialize = "checkout.session.completed")]
+        CheckoutSessionCompleted,
+    }
 }
 
 /// `{id: "evt_…", object: "event", type, created, livemode, api_version, account, data, request}`

@@ -6,116 +6,51 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkMode {
-    #[default]
-    Custom,
-    Invoice,
-    Subscription,
+crate::wire::wire_enum! {
+    #[derive(Default)]
+    pub enum LinkMode {
+        #[default]
+        Custom,
+        Invoice,
+        Subscription,
+    }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TaxBehavior {
-    Exclusive,
-    Inclusive,
-    #[default]
-    Unspecified,
+crate::wire::wire_enum! {
+    #[derive(Default)]
+    pub enum TaxBehavior {
+        Exclusive,
+        Inclusive,
+        #[default]
+        Unspecified,
+    }
 }
 
-/// Tax behaviour of one ad-hoc price (`null` leaves it to the link).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum PriceTaxBehavior {
-    Exclusive,
-    Inclusive,
+crate::wire::wire_enum! {
+    /// Tax behaviour of one ad-hoc price (`null` leaves it to the link).
+    pub enum PriceTaxBehavior {
+        Exclusive,
+        Inclusive,
+    }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum SelectionMode {
-    #[default]
-    Bundle,
-    SingleSelect,
-    MultiSelect,
+crate::wire::wire_enum! {
+    #[derive(Default)]
+    pub enum SelectionMode {
+        #[default]
+        Bundle,
+        SingleSelect,
+        MultiSelect,
+    }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Interval {
-    Day,
-    Week,
-    Month,
-    Year,
+crate::wire::wire_enum! {
+    pub enum Interval {
+        Day,
+        Week,
+        Month,
+        Year,
+    }
 }
 
 /// How often a recurring price bills: every `interval_count` `interval`s.
@@ -132,25 +67,12 @@ fn one() -> i64 {
     1
 }
 
-/// The status a link is created in (ext: `draft`); `active` is the default.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum InitialStatus {
-    Active,
-    Draft,
+crate::wire::wire_enum! {
+    /// The status a link is created in (ext: `draft`); `active` is the default.
+    pub enum InitialStatus {
+        Active,
+        Draft,
+    }
 }
 
 /// Body of `POST /v2/payment-links`. `null` and absent mean the same.
@@ -216,30 +138,17 @@ pub struct CreatePaymentLink {
     pub external_reference: Option<String>,
 }
 
-/// ext: what a link sells (Devdraft's `linkType`); only `donation` changes the checkout.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkType {
-    #[default]
-    Product,
-    Donation,
-    Subscription,
-    Invoice,
-    Collection,
+crate::wire::wire_enum! {
+    /// ext: what a link sells (Devdraft's `linkType`); only `donation` changes the checkout.
+    #[derive(Default)]
+    pub enum LinkType {
+        #[default]
+        Product,
+        Donation,
+        Subscription,
+        Invoice,
+        Collection,
+    }
 }
 
 /// ext: bounds of an amount the customer chooses, in minor units.
@@ -266,25 +175,12 @@ fn max_amount() -> i64 {
     crate::money::MAX_AMOUNT_MINOR
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum CustomFieldType {
-    Text,
-    Number,
-    Dropdown,
+crate::wire::wire_enum! {
+    pub enum CustomFieldType {
+        Text,
+        Number,
+        Dropdown,
+    }
 }
 
 /// ext: one extra question on the checkout page.
@@ -305,27 +201,14 @@ pub struct CustomField {
     pub options: Vec<String>,
 }
 
-/// ext: what the customer sees after paying.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AfterCompletion {
-    #[default]
-    Confirmation,
-    Redirect,
+crate::wire::wire_enum! {
+    /// ext: what the customer sees after paying.
+    #[derive(Default)]
+    pub enum AfterCompletion {
+        #[default]
+        Confirmation,
+        Redirect,
+    }
 }
 
 /// ext: the checkout settings of a link (the Devdraft features), as stored and returned.

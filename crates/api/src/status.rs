@@ -1,32 +1,18 @@
 //! The link status state machine.
 
 use crate::wire::WireEnum;
-use serde::{Deserialize, Serialize};
 
-/// The one internal state of a link, reported truthfully.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkStatus {
-    Draft,
-    Active,
-    Inactive,
-    Archived,
-    Expired,
-    Completed,
+crate::wire::wire_enum! {
+    /// The one internal state of a link, reported truthfully.
+    #[derive(Hash)]
+    pub enum LinkStatus {
+        Draft,
+        Active,
+        Inactive,
+        Archived,
+        Expired,
+        Completed,
+    }
 }
 
 impl LinkStatus {
@@ -70,27 +56,14 @@ impl LinkStatus {
     }
 }
 
-/// The states a merchant can ask for with `PATCH …/status`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TargetStatus {
-    Active,
-    Inactive,
-    Archived,
-    Expired,
+crate::wire::wire_enum! {
+    /// The states a merchant can ask for with `PATCH …/status`.
+    pub enum TargetStatus {
+        Active,
+        Inactive,
+        Archived,
+        Expired,
+    }
 }
 
 impl From<TargetStatus> for LinkStatus {

@@ -1,10 +1,27 @@
-//! One way to turn an enum into its wire string and back. Every unit enum of the contract derives
-//! strum's `IntoStaticStr`, `EnumString` and `VariantArray` with the same spelling as its serde
-//! attributes (snake_case, or the event types' dotted names; a test below checks that the two agree
-//! for every variant), and gets these methods from the blanket impl.
+//! One way to turn an enum into its wire string and back. Every unit enum of the contract is
+//! declared with `wire_enum!`, which derives serde and strum's `IntoStaticStr`, `EnumString` and
+//! `VariantArray` with the same snake_case spelling (a variant may rename itself for both, as the
+//! event types' dotted names do; a test below checks that the two agree for every variant); the
+//! blanket impl gives each the methods of `WireEnum`.
 
 use std::str::FromStr;
 use strum::VariantArray;
+
+/// Declares a unit enum with its wire spelling (and its OpenAPI schema when that feature is on).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variants:tt)* }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize,
+            strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+        )]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($variants)* }
+    };
+}
+pub(crate) use wire_enum;
 
 pub trait WireEnum: Copy + VariantArray + Into<&'static str> + FromStr {
     /// The variant as it is spelled on the wire (`single_select`).
