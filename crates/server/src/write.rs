@@ -20,7 +20,7 @@
 //! the key over.
 
 use crate::clock::Clock;
-use crate::error::{ApiResult, Reply};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::idempotency::{answer, stored, WriteRequest};
 use crate::ids::random_base62;
 use crate::state::AppState;
@@ -57,34 +57,25 @@ impl WriteTx {
     /// Opens the write for `request`, or gives the answer it gets instead: the stored reply of a
     /// finished request with the same key, a key conflict, or an error.
     pub async fn begin(state: &AppState, request: WriteRequest<'_>) -> Result<WriteTx, Reply> {
-        match WriteTx::try_begin(state, request).await {
-            Ok(begun) => begun,
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    async fn try_begin(state: &AppState, request: WriteRequest<'_>) -> ApiResult<Result<WriteTx, Reply>> {
         let key = request.key()?;
         let now = state.clock.now();
         if let Some(key) = &key {
             // Most retries find a finished response: answer them from the read pool.
-            if let Some(Err(reply)) = state.store.find_idempotent(key, now).await?.map(answer) {
-                return Ok(Err(reply));
+            let found = state.store.find_idempotent(key, now).await.map_err(ApiError::from)?;
+            if let Some(Err(reply)) = found.map(answer) {
+                return Err(reply);
             }
         }
-        let mut tx = state.store.begin().await?;
+        let mut tx = state.store.begin().await.map_err(ApiError::from)?;
         let recovery_point = match &key {
-            Some(key) => match answer(tx.claim_key(key, now).await?) {
-                Ok(recovery_point) => recovery_point,
-                Err(reply) => return Ok(Err(reply)),
-            },
+            Some(key) => answer(tx.claim_key(key, now).await.map_err(ApiError::from)?)?,
             None => INITIAL_RECOVERY_POINT.to_string(),
         };
-        tx.start_work().await?;
+        tx.start_work().await.map_err(ApiError::from)?;
         let event_request =
             EventRequest { id: request.request_id(), idempotency_key: key.as_ref().map(|k| k.key.clone()) };
         let phase = Phase { scope: request.scope, key, recovery_point, request: event_request };
-        Ok(Ok(WriteTx { tx, phase, now, clock: state.clock.clone() }))
+        Ok(WriteTx { tx, phase, now, clock: state.clock.clone() })
     }
 
     /// The open transaction, for the store's queries.
