@@ -16,19 +16,17 @@ pub const AMOUNT: InputKind = InputKind::new("text", "transaction-amount", "deci
 const NUMBER: InputKind = InputKind::new("text", "off", "decimal");
 const TEXT: InputKind = InputKind::new("text", "off", "text");
 
-/// What every input of the form shares: the data, the last failure, and the messages.
+/// What every input of the form shares: the data and the messages.
 #[derive(Clone, Copy)]
 pub struct Fields {
     pub form: RwSignal<CheckoutForm>,
-    pub failure: RwSignal<Option<String>>,
     pub messages: FieldMessages,
 }
 
 impl Fields {
-    /// Changes the form: the last failure and the server's verdict on `field` no longer apply.
+    /// Changes the form: the server's verdict on `field` no longer applies.
     pub fn edit(&self, field: &str, update: impl FnOnce(&mut CheckoutForm)) {
         self.form.update(update);
-        self.failure.set(None);
         self.messages.edited(field);
     }
 
@@ -38,27 +36,6 @@ impl Fields {
 
     pub fn error_for(&self, field: String) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
         self.messages.for_field(field)
-    }
-
-    /// A labelled input bound to one field of the form, with its error under it.
-    pub fn input(
-        self,
-        id: &str,
-        label: &str,
-        field: &str,
-        kind: InputKind,
-        get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
-        set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
-    ) -> impl IntoView {
-        let form = self.form;
-        let on_input = move |value: String| {
-            form.update(|f| set(f, value));
-            self.failure.set(None);
-        };
-        view! {
-            <Field id=id.to_string() label=label.to_string() field=field.to_string() messages=self.messages kind=kind
-                value=move || form.with(get) on_input=on_input/>
-        }
     }
 }
 
@@ -82,8 +59,11 @@ pub fn address_fields(ctx: Fields, shipping: bool) -> impl IntoView {
             pick(address_of(&mut copy, shipping)).clone()
         };
         let set = move |f: &mut CheckoutForm, v: String| *pick(address_of(f, shipping)) = v;
-        let kind = InputKind::new("text", auto[usize::from(shipping)], "text");
-        ctx.input(&format!("{key}-{name}"), label, &format!("{key}_address.{name}"), kind, get, set)
+        let (form, kind) = (ctx.form, InputKind::new("text", auto[usize::from(shipping)], "text"));
+        view! {
+            <Field id=format!("{key}-{name}") label=label field=format!("{key}_address.{name}") messages=ctx.messages
+                kind=kind value=move || form.with(get) on_input=move |v| form.update(|f| set(f, v))/>
+        }
     };
     view! {
         <fieldset>
@@ -127,7 +107,14 @@ pub fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {
             }
             .into_any()
         }
-        CustomFieldType::Number => ctx.input(&id, &label, &path, NUMBER, get, set).into_any(),
-        CustomFieldType::Text => ctx.input(&id, &label, &path, TEXT, get, set).into_any(),
+        CustomFieldType::Number | CustomFieldType::Text => {
+            let kind = if field.field_type == CustomFieldType::Number { NUMBER } else { TEXT };
+            let form = ctx.form;
+            view! {
+                <Field id=id label=label field=path messages=ctx.messages kind=kind
+                    value=move || form.with(get) on_input=move |v| form.update(|f| set(f, v))/>
+            }
+            .into_any()
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The line items with their quantity or choice controls, or the amount the customer chooses.
 
 use super::fields::{Fields, AMOUNT};
+use crate::common::field::Field;
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::{PublicPaymentLink, SelectionMode, WireEnum};
@@ -19,8 +20,8 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
         );
         return view! {
             <div class="custom-amount">
-                {ctx.input("amount", &format!("Amount ({currency})"), "amount_minor", AMOUNT,
-                    |f| f.amount.clone(), |f, v| f.amount = v)}
+                <Field id="amount" label=format!("Amount ({currency})") field="amount_minor" messages=ctx.messages
+                    kind=AMOUNT value=move || form.with(|f| f.amount.clone()) on_input=move |v| form.update(|f| f.amount = v)/>
                 <p class="hint">{hint}</p>
             </div>
         }

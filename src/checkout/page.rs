@@ -8,6 +8,7 @@ use super::form::CheckoutForm;
 use super::items::Items;
 use super::markdown::Markdown;
 use crate::common::api::ApiError;
+use crate::common::field::Field;
 use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::format;
 use leptos::prelude::*;
@@ -59,7 +60,12 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
     };
     Effect::new(move |_| mark_interactive());
 
-    let ctx = Fields { form, failure, messages };
+    let ctx = Fields { form, messages };
+    // Any change to what the customer typed makes the last failure old news.
+    Effect::new(move |_| {
+        form.track();
+        failure.set(None);
+    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -96,9 +102,14 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                 <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
                 <fieldset>
                     <legend>"Your details"</legend>
-                    {ctx.input("email", "Email", "email", EMAIL, |f| f.email.clone(), |f, v| f.email = v)}
-                    {ctx.input("name", "Full name", "name", NAME, |f| f.name.clone(), |f, v| f.name = v)}
-                    {link.with_value(|l| l.collect_phone).then(|| ctx.input("phone", "Phone", "phone", TEL, |f| f.phone.clone(), |f, v| f.phone = v))}
+                    <Field id="email" label="Email" field="email" messages=messages kind=EMAIL
+                        value=move || form.with(|f| f.email.clone()) on_input=move |v: String| form.update(|f| f.email = v)/>
+                    <Field id="name" label="Full name" field="name" messages=messages kind=NAME
+                        value=move || form.with(|f| f.name.clone()) on_input=move |v: String| form.update(|f| f.name = v)/>
+                    {link.with_value(|l| l.collect_phone).then(|| view! {
+                        <Field id="phone" label="Phone" field="phone" messages=messages kind=TEL
+                        value=move || form.with(|f| f.phone.clone()) on_input=move |v: String| form.update(|f| f.phone = v)/>
+                    })}
                 </fieldset>
                 {link.with_value(|l| l.collect_address).then(|| address_fields(ctx, false))}
                 {link.with_value(|l| l.collect_shipping).then(|| address_fields(ctx, true))}
@@ -114,13 +125,13 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                 // No promotion codes exist yet, so the page does not ask for one (every code would fail).
                 <fieldset>
                     <legend>"Card"</legend>
-                    {ctx.input("card-number", "Card number", "card.number", CARD_NUMBER,
-                        |f| f.card_number.clone(), |f, v| f.card_number = group_card_number(&v))}
+                    <Field id="card-number" label="Card number" field="card.number" messages=messages kind=CARD_NUMBER
+                        value=move || form.with(|f| f.card_number.clone()) on_input=move |v: String| form.update(|f| f.card_number = group_card_number(&v))/>
                     <div class="row">
-                        {ctx.input("card-expiry", "Expiry (MM/YY)", "card.expiry", CARD_EXPIRY,
-                            |f| f.expiry.clone(), |f, v| f.expiry = format_expiry(&v))}
-                        {ctx.input("card-cvc", "Security code (CVC)", "card.cvc", CARD_CVC,
-                            |f| f.cvc.clone(), |f, v| f.cvc = v)}
+                        <Field id="card-expiry" label="Expiry (MM/YY)" field="card.expiry" messages=messages kind=CARD_EXPIRY
+                        value=move || form.with(|f| f.expiry.clone()) on_input=move |v: String| form.update(|f| f.expiry = format_expiry(&v))/>
+                        <Field id="card-cvc" label="Security code (CVC)" field="card.cvc" messages=messages kind=CARD_CVC
+                        value=move || form.with(|f| f.cvc.clone()) on_input=move |v: String| form.update(|f| f.cvc = v)/>
                     </div>
                 </fieldset>
                 <p class="form-error" role="alert">{move || failure.get()}</p>
