@@ -42,8 +42,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The checkout this run was started from. `cargo run` tells the binary at run time; the path
+/// compiled in is only a fallback, because cargo reuses one xtask binary for every clone that
+/// shares a target directory (CI's), and it would name the clone that built it.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    manifest_dir.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 /// The dashboard into `dist/`, then the checkout page as its own small build into
