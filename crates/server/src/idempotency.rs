@@ -3,7 +3,7 @@
 //! answer is replayed.
 
 use crate::error::{ApiError, ApiResult, Reply};
-use crate::store::{Claim, IdempotencyKey, Scope, StoredResponse};
+use crate::store::{Claim, Held, IdempotencyKey, Scope, StoredResponse};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use paylinks_api::rules::is_valid_idempotency_key;
 use paylinks_api::ErrorCode;
@@ -96,21 +96,25 @@ fn replay(stored: StoredResponse) -> Reply {
     Reply { status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), headers, body: stored.body }
 }
 
-/// The recovery point to run from when the key is ours, else the answer the request gets.
-pub fn answer(claim: Claim) -> Result<String, Reply> {
+/// Another request holds the key (or took it over from this one after its lease ran out).
+pub fn in_progress() -> ApiError {
+    ApiError::new(
+        ErrorCode::IdempotencyInProgress,
+        "A request with this Idempotency-Key is still running; retry shortly.",
+    )
+}
+
+/// The hold to run under when the key is ours, else the answer the request gets.
+pub fn answer(claim: Claim) -> Result<Held, Reply> {
     match claim {
-        Claim::Claimed { recovery_point } => Ok(recovery_point),
+        Claim::Claimed(held) => Ok(held),
         Claim::Replay(stored) => Err(replay(stored)),
         Claim::Mismatch => Err(ApiError::new(
             ErrorCode::IdempotencyConflict,
             "This Idempotency-Key was already used for a different request.",
         )
         .into()),
-        Claim::InProgress => Err(ApiError::new(
-            ErrorCode::IdempotencyInProgress,
-            "A request with this Idempotency-Key is still running; retry shortly.",
-        )
-        .into()),
+        Claim::InProgress => Err(in_progress().into()),
     }
 }
 

@@ -15,16 +15,18 @@
 //! A write that calls another system in the middle splits into phases: `checkpoint` commits the
 //! phase done so far with a named recovery point and closes the transaction (call the other system
 //! now, holding nothing); `resume` opens the next phase. A retry after a crash claims the key again
-//! from its last recovery point (`recovery_point()`), so no finished phase runs twice. A phase
-//! between transactions must finish within the key's lease (60 s), after which a retry may take
-//! the key over.
+//! from its last recovery point (`recovery_point()`), so no finished phase runs twice. A retry
+//! may take the key over only once its holder's lease (60 s from its last phase) has run out; the
+//! holder then finds out at its next step (`resume`, `checkpoint` or `finish` answer 409
+//! `idempotency_in_progress`, rolling back its unfinished phase), so one request at a time runs
+//! each phase.
 
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult, Reply};
-use crate::idempotency::{answer, stored, WriteRequest};
+use crate::idempotency::{answer, in_progress, stored, WriteRequest};
 use crate::ids::random_base62;
 use crate::state::AppState;
-use crate::store::{IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
+use crate::store::{Held, IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
 use chrono::{DateTime, Utc};
 use paylinks_api::event::{Event, EventData, EventRequest, EventType};
 use paylinks_api::API_VERSION;
@@ -44,7 +46,8 @@ pub struct WriteTx {
 struct Phase {
     scope: Scope,
     key: Option<IdempotencyKey>,
-    recovery_point: String,
+    /// Where the write stands, and (under a key) the token that proves the key is still ours.
+    held: Held,
     request: EventRequest,
 }
 
@@ -67,14 +70,14 @@ impl WriteTx {
             }
         }
         let mut tx = state.store.begin().await.map_err(ApiError::from)?;
-        let recovery_point = match &key {
+        let held = match &key {
             Some(key) => answer(tx.claim_key(key, now).await.map_err(ApiError::from)?)?,
-            None => INITIAL_RECOVERY_POINT.to_string(),
+            None => Held { recovery_point: INITIAL_RECOVERY_POINT.to_string(), holder: String::new() },
         };
         tx.start_work().await.map_err(ApiError::from)?;
         let event_request =
             EventRequest { id: request.request_id(), idempotency_key: key.as_ref().map(|k| k.key.clone()) };
-        let phase = Phase { scope: request.scope, key, recovery_point, request: event_request };
+        let phase = Phase { scope: request.scope, key, held, request: event_request };
         Ok(WriteTx { tx, phase, now, clock: state.clock.clone() })
     }
 
@@ -90,7 +93,7 @@ impl WriteTx {
 
     /// Where this write starts: `started`, or the last recovery point a crashed attempt committed.
     pub fn recovery_point(&self) -> &str {
-        &self.phase.recovery_point
+        &self.phase.held.recovery_point
     }
 
     /// Records what happened, in this transaction: `object` as the API returns it after the
@@ -123,10 +126,12 @@ impl WriteTx {
     pub async fn checkpoint(mut self, recovery_point: &str) -> ApiResult<BetweenPhases> {
         self.tx.keep_work().await?;
         if let Some(key) = &self.phase.key {
-            self.tx.set_recovery_point(key, recovery_point, self.now).await?;
+            if !self.tx.set_recovery_point(key, &self.phase.held, recovery_point, self.clock.now()).await? {
+                return Err(in_progress());
+            }
         }
         self.tx.commit().await?;
-        self.phase.recovery_point = recovery_point.to_string();
+        self.phase.held.recovery_point = recovery_point.to_string();
         Ok(BetweenPhases { phase: self.phase })
     }
 
@@ -154,7 +159,9 @@ impl WriteTx {
             return Ok(reply);
         }
         if let Some(key) = &self.phase.key {
-            self.tx.complete_key(key, &stored(&reply)).await?;
+            if !self.tx.complete_key(key, &self.phase.held, &stored(&reply)).await? {
+                return Err(in_progress());
+            }
         }
         self.tx.commit().await?;
         Ok(reply)
@@ -164,13 +171,18 @@ impl WriteTx {
 impl BetweenPhases {
     /// Where the write stands.
     pub fn recovery_point(&self) -> &str {
-        &self.phase.recovery_point
+        &self.phase.held.recovery_point
     }
 
-    /// Opens the next phase's transaction.
+    /// Opens the next phase's transaction, if the key is still this write's.
     pub async fn resume(self, state: &AppState) -> ApiResult<WriteTx> {
-        let mut tx = state.store.begin().await?;
+        let (mut tx, now) = (state.store.begin().await?, state.clock.now());
+        if let Some(key) = &self.phase.key {
+            if !tx.renew_hold(key, &self.phase.held, now).await? {
+                return Err(in_progress());
+            }
+        }
         tx.start_work().await?;
-        Ok(WriteTx { tx, phase: self.phase, now: state.clock.now(), clock: state.clock.clone() })
+        Ok(WriteTx { tx, phase: self.phase, now, clock: state.clock.clone() })
     }
 }

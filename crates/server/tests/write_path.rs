@@ -21,10 +21,9 @@ async fn a_phased_write_resumes_from_its_last_recovery_point(app: TestApp) {
 
     let write = WriteTx::begin(&app.state, request(b"{}")).await.unwrap();
     assert_eq!(write.recovery_point(), "started");
-    let between = write.checkpoint("session_requested").await.unwrap();
-    assert_eq!(between.recovery_point(), "session_requested");
-    // The process dies here, between phases: nothing more is written.
-    drop(between);
+    let slow = write.checkpoint("session_requested").await.unwrap();
+    assert_eq!(slow.recovery_point(), "session_requested");
+    // This request now stalls between phases (a hung call, or a process that died).
 
     // A retry while the holder's lease runs waits; a different request under the key is refused.
     let waiting = WriteTx::begin(&app.state, request(b"{}")).await.err().unwrap();
@@ -38,9 +37,12 @@ async fn a_phased_write_resumes_from_its_last_recovery_point(app: TestApp) {
     let write = WriteTx::begin(&app.state, request(b"{}")).await.unwrap();
     assert_eq!(write.recovery_point(), "session_requested");
     let between = write.checkpoint("session_stored").await.unwrap();
-    // The lease is the new taker's now: another retry meanwhile waits rather than taking it too.
+    // The lease is the new taker's now: another retry meanwhile waits rather than taking it too,
+    // and the stalled request, waking up, may not run its next phase.
     let second = WriteTx::begin(&app.state, request(b"{}")).await.err().unwrap();
     assert!(second.body.contains("idempotency_in_progress"), "{}", second.body);
+    let woke = slow.resume(&app.state).await.err().unwrap();
+    assert_eq!(woke.body.error, paylinks_api::ErrorCode::IdempotencyInProgress);
     let write = between.resume(&app.state).await.unwrap();
     assert_eq!(write.recovery_point(), "session_stored");
     let done = write.finish(Ok(Reply::json(StatusCode::CREATED, &json!({ "done": true })))).await;

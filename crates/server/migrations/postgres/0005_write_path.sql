@@ -1,7 +1,8 @@
 -- Recovery points: a write that calls another system in the middle commits its progress on its
--- Idempotency-Key (recovery_point), holding the key until locked_until, so a retry resumes after
--- the last finished phase and a concurrent one waits.
+-- Idempotency-Key (recovery_point); its holder (a token per claim) keeps the key until
+-- locked_until, so a retry resumes after the last finished phase and a concurrent one waits.
 ALTER TABLE idempotency_keys ADD COLUMN recovery_point TEXT NOT NULL DEFAULT 'started';
+ALTER TABLE idempotency_keys ADD COLUMN holder TEXT;
 ALTER TABLE idempotency_keys ADD COLUMN locked_until BIGINT;
 
 -- What happened, written in the same transaction as the change that caused it (the outbox's

@@ -4,6 +4,7 @@
 
 use super::codec::to_micros;
 use super::db::{Backend, Scope, Store, Tx};
+use crate::ids::random_base62;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
@@ -36,13 +37,18 @@ pub struct StoredResponse {
     pub body: String,
 }
 
+/// Ours to run: where to start from, and the token that proves the key is still ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub recovery_point: String,
+    pub holder: String,
+}
+
 #[derive(Debug)]
 pub enum Claim {
-    /// The key is ours: run the request from `recovery_point` and store its response before
+    /// The key is ours: run the request from its recovery point and store its response before
     /// committing.
-    Claimed {
-        recovery_point: String,
-    },
+    Claimed(Held),
     Replay(StoredResponse),
     /// The key was used for a different request.
     Mismatch,
@@ -61,21 +67,22 @@ fn bind_key<'q>(sql: &'q str, k: &'q IdempotencyKey) -> super::codec::AnyQuery<'
         .bind(k.key.as_str())
 }
 
-/// What a found row means for `k`: a replay, a mismatch, or (status 0) a write between phases.
-fn outcome(k: &IdempotencyKey, row: &sqlx::any::AnyRow) -> Result<Claim, sqlx::Error> {
+/// What a found row means for `k`: a replay, a mismatch, or (status 0, `None`) a write between
+/// phases.
+fn outcome(k: &IdempotencyKey, row: &sqlx::any::AnyRow) -> Result<Option<Claim>, sqlx::Error> {
     if row.try_get::<String, _>("fingerprint")? != k.fingerprint {
-        return Ok(Claim::Mismatch);
+        return Ok(Some(Claim::Mismatch));
     }
     let status: i64 = row.try_get("status_code")?;
     if status == 0 {
-        return Ok(Claim::Claimed { recovery_point: row.try_get("recovery_point")? });
+        return Ok(None);
     }
     let headers: String = row.try_get("headers")?;
-    Ok(Claim::Replay(StoredResponse {
+    Ok(Some(Claim::Replay(StoredResponse {
         status: u16::try_from(status).unwrap_or(500),
         headers: serde_json::from_str(&headers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         body: row.try_get("body")?,
-    }))
+    })))
 }
 
 impl Tx {
@@ -88,19 +95,21 @@ impl Tx {
         }
         let expired = format!("DELETE FROM idempotency_keys WHERE {WHERE_KEY} AND created_at <= $6");
         bind_key(&expired, k).bind(to_micros(now - KEY_LIFETIME)).execute(self.conn()).await?;
+        let holder = random_base62(16);
         let insert = "INSERT INTO idempotency_keys (merchant_id, livemode, method, path, idem_key, fingerprint, \
-                      status_code, headers, body, created_at, recovery_point, locked_until) \
-                      VALUES ($1, $2, $3, $4, $5, $6, 0, '[]', '', $7, $8, $9) ON CONFLICT DO NOTHING";
+                      status_code, headers, body, created_at, recovery_point, holder, locked_until) \
+                      VALUES ($1, $2, $3, $4, $5, $6, 0, '[]', '', $7, $8, $9, $10) ON CONFLICT DO NOTHING";
         let inserted = bind_key(insert, k)
             .bind(&k.fingerprint)
             .bind(to_micros(now))
             .bind(INITIAL_RECOVERY_POINT)
+            .bind(&holder)
             .bind(to_micros(now + LEASE))
             .execute(self.conn())
             .await;
         match inserted {
             Ok(done) if done.rows_affected() == 1 => {
-                return Ok(Claim::Claimed { recovery_point: INITIAL_RECOVERY_POINT.into() })
+                return Ok(Claim::Claimed(Held { recovery_point: INITIAL_RECOVERY_POINT.into(), holder }))
             }
             Ok(_) => {}
             Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("55P03") => return Ok(Claim::InProgress),
@@ -110,43 +119,80 @@ impl Tx {
             "SELECT fingerprint, status_code, headers, body, recovery_point FROM idempotency_keys WHERE {WHERE_KEY}"
         );
         let row = bind_key(&select, k).fetch_one(self.conn()).await?;
-        let recovery_point = match outcome(k, &row)? {
-            Claim::Claimed { recovery_point } => recovery_point,
-            other => return Ok(other),
-        };
-        // Between phases: ours only if the lease ran out, and only for one taker.
+        if let Some(answer) = outcome(k, &row)? {
+            return Ok(answer);
+        }
+        // Between phases: ours only if the holder's lease ran out, and only for one taker.
         let take = format!(
-            "UPDATE idempotency_keys SET locked_until = $6 WHERE {WHERE_KEY} AND status_code = 0 AND locked_until <= $7"
+            "UPDATE idempotency_keys SET holder = $6, locked_until = $7 \
+             WHERE {WHERE_KEY} AND status_code = 0 AND locked_until <= $8"
         );
-        let taken = bind_key(&take, k).bind(to_micros(now + LEASE)).bind(to_micros(now)).execute(self.conn()).await?;
-        Ok(if taken.rows_affected() == 1 { Claim::Claimed { recovery_point } } else { Claim::InProgress })
+        let taken = bind_key(&take, k)
+            .bind(&holder)
+            .bind(to_micros(now + LEASE))
+            .bind(to_micros(now))
+            .execute(self.conn())
+            .await?;
+        if taken.rows_affected() != 1 {
+            return Ok(Claim::InProgress);
+        }
+        Ok(Claim::Claimed(Held { recovery_point: row.try_get("recovery_point")?, holder }))
     }
 
-    /// Records that the write under `k` finished the phase before `recovery_point` (committed
-    /// with the phase's own changes); the key stays held for a new lease.
+    /// Whether `held` still holds `k`, extending its lease from `now` (a write going on to its
+    /// next phase). `false` when the lease ran out and another request took the key over.
+    pub async fn renew_hold(
+        &mut self,
+        k: &IdempotencyKey,
+        held: &Held,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let sql = format!("UPDATE idempotency_keys SET locked_until = $6 WHERE {WHERE_KEY} AND holder = $7");
+        let done = bind_key(&sql, k).bind(to_micros(now + LEASE)).bind(&held.holder).execute(self.conn()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that the write holding `k` finished the phase before `recovery_point` (committed
+    /// with the phase's own changes). `false` when it no longer holds the key.
     pub async fn set_recovery_point(
         &mut self,
         k: &IdempotencyKey,
+        held: &Held,
         recovery_point: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        let sql = format!("UPDATE idempotency_keys SET recovery_point = $6, locked_until = $7 WHERE {WHERE_KEY}");
-        bind_key(&sql, k).bind(recovery_point).bind(to_micros(now + LEASE)).execute(self.conn()).await.map(drop)
+    ) -> Result<bool, sqlx::Error> {
+        let sql = format!(
+            "UPDATE idempotency_keys SET recovery_point = $6, locked_until = $7 WHERE {WHERE_KEY} AND holder = $8"
+        );
+        let done = bind_key(&sql, k)
+            .bind(recovery_point)
+            .bind(to_micros(now + LEASE))
+            .bind(&held.holder)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Records the response of a claimed key (same transaction as the claim or the last phase).
-    pub async fn complete_key(&mut self, k: &IdempotencyKey, response: &StoredResponse) -> Result<(), sqlx::Error> {
+    /// Records the response of the key `held` holds (same transaction as the claim or the last
+    /// phase). `false` when it no longer holds the key.
+    pub async fn complete_key(
+        &mut self,
+        k: &IdempotencyKey,
+        held: &Held,
+        response: &StoredResponse,
+    ) -> Result<bool, sqlx::Error> {
         let sql = format!(
             "UPDATE idempotency_keys SET status_code = $6, headers = $7, body = $8, locked_until = NULL \
-             WHERE {WHERE_KEY}"
+             WHERE {WHERE_KEY} AND holder = $9"
         );
-        bind_key(&sql, k)
+        let done = bind_key(&sql, k)
             .bind(i64::from(response.status))
             .bind(serde_json::to_string(&response.headers).expect("strings serialise"))
             .bind(&response.body)
+            .bind(&held.holder)
             .execute(self.conn())
-            .await
-            .map(drop)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 
@@ -154,11 +200,11 @@ impl Store {
     /// A completed, unexpired response for `k`, read without touching the writer.
     pub async fn find_idempotent(&self, k: &IdempotencyKey, now: DateTime<Utc>) -> Result<Option<Claim>, sqlx::Error> {
         let sql = format!(
-            "SELECT fingerprint, status_code, headers, body, recovery_point FROM idempotency_keys \
+            "SELECT fingerprint, status_code, headers, body FROM idempotency_keys \
              WHERE {WHERE_KEY} AND created_at > $6 AND status_code > 0"
         );
         let row = bind_key(&sql, k).bind(to_micros(now - KEY_LIFETIME)).fetch_optional(&self.reader).await?;
-        row.map(|r| outcome(k, &r)).transpose()
+        Ok(row.map(|r| outcome(k, &r)).transpose()?.flatten())
     }
 
     /// Deletes keys older than their lifetime; returns how many went.
