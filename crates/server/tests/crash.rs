@@ -158,7 +158,23 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     assert_eq!(completed, paid.len() as i64, "completed_count matches the successful payments");
     let stats = server.get(&key, &format!("/v2/payment-links/{capped_id}/stats")).await;
     assert_eq!(stats["successful_payments"], paid.len() as i64, "{stats}");
+    // Each committed change has its event, and no event outlived a change that was rolled back.
+    let events = |kind: &str| format!("SELECT COUNT(*) FROM events WHERE type = '{kind}'");
+    assert_eq!(count(&db.url, &events("payment_link.created")).await, CREATES as i64 + 1, "link events");
+    assert_eq!(count(&db.url, &events("payment.succeeded")).await, paid.len() as i64, "payment events");
+    assert_eq!(count(&db.url, &events("checkout.session.completed")).await, paid.len() as i64, "checkout events");
+    let failed = count(&db.url, "SELECT COUNT(*) FROM payments WHERE status = 'failed'").await;
+    assert_eq!(count(&db.url, &events("payment.failed")).await, failed, "failed-payment events");
     server.terminate();
+}
+
+/// One number from the test's database, looked at under the API.
+async fn count(url: &str, sql: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let n = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
