@@ -2,6 +2,7 @@
 //! missing, then build and run (dev) or check everything (test). `cargo xtask bench` measures.
 
 mod run;
+mod seams;
 mod tools;
 
 use std::path::{Path, PathBuf};
