@@ -65,15 +65,9 @@ fn types(events: &[Value]) -> Vec<&str> {
 
 async fn every_write_records_what_happened(app: TestApp) {
     // A create records the link exactly as it was answered, with the request that made it.
-    let res = app
-        .send_as(
-            &app.key,
-            reqwest::Method::POST,
-            "/v2/payment-links",
-            &json!({"name": "Tea", "amount_minor": 450}),
-            Some("ev-1"),
-        )
-        .await;
+    let tea = json!({"name": "Tea", "amount_minor": 450});
+    let create_tea = || app.send_as(&app.key, reqwest::Method::POST, "/v2/payment-links", &tea, Some("ev-1"));
+    let res = create_tea().await;
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_string();
     let (status, link) = parts(res).await;
     assert_eq!(status, 201);
@@ -89,15 +83,7 @@ async fn every_write_records_what_happened(app: TestApp) {
     assert_eq!(event["request"], json!({ "id": request_id, "idempotency_key": "ev-1" }));
 
     // A replay and a rejected write record nothing.
-    let replay = app
-        .send_as(
-            &app.key,
-            reqwest::Method::POST,
-            "/v2/payment-links",
-            &json!({"name": "Tea", "amount_minor": 450}),
-            Some("ev-1"),
-        )
-        .await;
+    let replay = create_tea().await;
     assert_eq!(replay.headers()["idempotency-replayed"], "true");
     expect_error(app.create(&json!({ "name": "" })).await, 400, "invalid_request").await;
     let slug = json!({ "name": "A", "amount_minor": 100, "slug": "taken" });
