@@ -83,9 +83,10 @@ pub fn LinksPage() -> impl IntoView {
             <A href="/links/new" attr:class="button">"Create a payment link"</A>
         </div>
         <div class="filters" role="search">
-            <label>"Search"
-                <input type="search" placeholder="Name, slug or id" prop:value=typed on:input=on_search/>
-            </label>
+            <div class="field">
+                <label for="filter-search">"Search"</label>
+                <input id="filter-search" type="search" placeholder="Name, slug or id" prop:value=typed on:input=on_search/>
+            </div>
             <Select id="filter-status" label="Status" none="All statuses"
                 choices=LinkStatus::all().iter().map(|s| (*s, s.as_str())).collect()
                 value=move || query.get().status
@@ -94,14 +95,15 @@ pub fn LinksPage() -> impl IntoView {
                 choices=LinkMode::all().iter().map(|m| (*m, m.as_str())).collect()
                 value=move || query.get().mode
                 on_change=move |mode| set_filter.with_value(|f| f(&|q| q.mode = mode))/>
-            <label>"Per page"
-                <select on:change=move |ev| {
+            <div class="field">
+                <label for="filter-page-size">"Per page"</label>
+                <select id="filter-page-size" on:change=move |ev| {
                     let size = event_target_value(&ev).parse().unwrap_or(25);
                     set_filter.with_value(|f| f(&|q| q.limit = size));
                 } prop:value=move || query.get().limit.to_string()>
                     {PAGE_SIZES.into_iter().map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                 </select>
-            </label>
+            </div>
         </div>
         <Transition fallback=|| view! { <Skeleton/> }>
             {move || links.get().map(|result| match result {
