@@ -152,6 +152,20 @@ impl Env {
         panic!("{css} never contained {needle:?}");
     }
 
+    /// Waits until the keyboard focus is on the element with `id` (the app moves focus on the
+    /// next animation frame after it renders an error).
+    pub async fn wait_focus(&self, id: &str) {
+        let mut focused = serde_json::Value::Null;
+        for _ in 0..100 {
+            focused = self.driver.execute("return document.activeElement.id", vec![]).await.unwrap().json().clone();
+            if focused == id {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the keyboard never landed on #{id}; it is on {focused}");
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         el.clear().await.unwrap();

@@ -62,8 +62,7 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     // Pressing pay with nothing filled in names every field and moves the keyboard to the first.
     env.find("button.pay").await.click().await.unwrap();
     env.wait_text("#email-error", "is required").await;
-    let focused = env.driver.execute("return document.activeElement.id", vec![]).await.unwrap().json().clone();
-    assert_eq!(focused, "email");
+    env.wait_focus("email").await;
 
     env.fill("#email", "ann@example.com").await;
     env.fill("#name", "Ann Lee").await;

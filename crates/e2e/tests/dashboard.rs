@@ -159,8 +159,7 @@ async fn a_server_error_lands_on_its_field_and_keeps_what_was_typed() {
     env.fill("#amount", "7.25").await;
     env.find("button[type=submit]").await.click().await.unwrap();
     env.wait_text("#slug-error", "already used").await;
-    let focused = env.driver.execute("return document.activeElement.id", vec![]).await.unwrap().json().clone();
-    assert_eq!(focused, "slug", "the keyboard lands on the field to fix");
+    env.wait_focus("slug").await;
     env.wait_text(".form-error", "slug").await;
     for (field, typed) in [("#name", "Second"), ("#slug", "spring-sale"), ("#amount", "7.25")] {
         assert_eq!(env.find(field).await.prop("value").await.unwrap().as_deref(), Some(typed), "{field}");
