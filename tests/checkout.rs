@@ -72,11 +72,12 @@ fn card_entry_reads_as_typed() {
 fn the_total_follows_the_customers_choices() {
     let link = link();
     let mut form = CheckoutForm::new(&link);
-    assert_eq!(form.quantities, vec![2, 1]);
+    let typed = |q: [&str; 2]| q.map(String::from).to_vec();
+    assert_eq!(form.quantities, typed(["2", "1"]));
     assert_eq!(form.total(&link), Some(1200));
-    form.quantities = vec![3, 2];
+    form.quantities = typed(["3", "2"]);
     assert_eq!(form.total(&link), Some(1950));
-    form.quantities = vec![0, 2];
+    form.quantities = typed(["0", "2"]);
     assert_eq!(form.total(&link), None, "a bundle needs every item");
 
     let errors = CheckoutForm::new(&link).check(&link, now()).unwrap_err();
@@ -108,4 +109,22 @@ fn the_total_follows_the_customers_choices() {
     assert_eq!(form.total(&pwyw), None, "below the minimum");
     form.amount = "12.345".into();
     assert!(form.to_request(&pwyw).unwrap_err().get("amount_minor").is_some());
+}
+
+#[wasm_bindgen_test]
+fn a_quantity_that_is_not_a_whole_number_is_refused_never_read_as_another_number() {
+    let link = link();
+    for typed in ["2.5", "2.", "", "two", "-1", "1e2", "２"] {
+        let form = CheckoutForm { quantities: vec![typed.into(), "1".into()], ..CheckoutForm::new(&link) };
+        assert_eq!(form.quantities[0], typed, "what was typed is kept");
+        assert_eq!(form.quantity(0), None, "{typed:?}");
+        assert_eq!(form.total(&link), None, "{typed:?} has no total");
+        let errors = form.to_request(&link).unwrap_err();
+        assert_eq!(errors.get("quantities[0]"), Some("enter a whole number, like 2"), "{typed:?}");
+    }
+    let form = CheckoutForm { quantities: vec![" 3 ".into(), "1".into()], ..CheckoutForm::new(&link) };
+    assert_eq!(form.total(&link), Some(1650));
+    let huge = CheckoutForm { quantities: vec!["99999999999999999999".into(), "1".into()], ..CheckoutForm::new(&link) };
+    let errors = huge.check(&link, now()).unwrap_err();
+    assert!(errors.get("quantities[0]").unwrap().contains("between 0 and 99"), "{errors:?}");
 }

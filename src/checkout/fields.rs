@@ -30,7 +30,7 @@ impl Fields {
         self.messages.edited(field);
     }
 
-    fn leave(&self, field: &str) {
+    pub fn leave(&self, field: &str) {
         self.messages.leave(field);
     }
 

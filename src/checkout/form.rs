@@ -39,7 +39,8 @@ impl AddressForm {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckoutForm {
-    pub quantities: Vec<i64>,
+    /// Each line's quantity as typed: never rewritten, so the caret stays where it was.
+    pub quantities: Vec<String>,
     /// Pay-what-you-want amount in major units, as typed.
     pub amount: String,
     pub email: String,
@@ -59,14 +60,32 @@ impl CheckoutForm {
         let currency = Currency::parse(&link.currency);
         let preset = link.custom_amount.and_then(|a| a.preset);
         CheckoutForm {
-            quantities: default_quantities(link),
+            quantities: default_quantities(link).iter().map(i64::to_string).collect(),
             amount: preset.zip(currency).map(|(p, c)| minor_to_major_string(p, c)).unwrap_or_default(),
             ..CheckoutForm::default()
         }
     }
 
-    /// The request this form makes; an amount that cannot be read is an error on `amount_minor`.
+    /// The quantity of line `i` as a number, if what was typed is a whole number.
+    pub fn quantity(&self, i: usize) -> Option<i64> {
+        let typed = self.quantities.get(i)?.trim();
+        // Too many digits is still a whole number: the rules' range check names the bound.
+        let whole = !typed.is_empty() && typed.bytes().all(|b| b.is_ascii_digit());
+        whole.then(|| typed.parse().unwrap_or(i64::MAX))
+    }
+
+    /// The request this form makes; an amount or a quantity that cannot be read is an error on
+    /// its field, never a different number.
     pub fn to_request(&self, link: &PublicPaymentLink) -> Result<CheckoutRequest, FieldErrors> {
+        let mut unreadable = FieldErrors::default();
+        let quantities: Vec<i64> = (0..self.quantities.len())
+            .map(|i| {
+                self.quantity(i).unwrap_or_else(|| {
+                    unreadable.add(format!("quantities[{i}]"), "enter a whole number, like 2");
+                    0
+                })
+            })
+            .collect();
         let amount_minor = match (&link.custom_amount, Currency::parse(&link.currency)) {
             (Some(_), Some(currency)) if !self.amount.trim().is_empty() => Some(
                 parse_major(self.amount.trim(), currency)
@@ -74,9 +93,10 @@ impl CheckoutForm {
             ),
             _ => None,
         };
+        unreadable.into_result(())?;
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
         Ok(CheckoutRequest {
-            quantities: (!link.line_items.is_empty()).then(|| self.quantities.clone()),
+            quantities: (!link.line_items.is_empty()).then_some(quantities),
             amount_minor,
             email: text(&self.email),
             name: text(&self.name),

@@ -4,6 +4,7 @@ use super::fields::{Fields, AMOUNT};
 use crate::common::field::Field;
 use crate::common::format;
 use leptos::prelude::*;
+use paylinks_api::checkout_rules::MAX_QUANTITY;
 use paylinks_api::{PublicPaymentLink, SelectionMode, WireEnum};
 
 /// The line items with their quantity or choice controls, or the amount to choose.
@@ -42,41 +43,58 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
             }
         });
         let name = item.name.clone();
-        let quantity = move || form.with(|f| f.quantities.get(i).copied().unwrap_or(0));
-        let set_quantity = move |q: i64| {
+        // What was typed stays as typed; the buttons and the subtotal read it as a number.
+        let quantity = move || form.with(|f| f.quantity(i));
+        let set_typed = move |typed: String| {
             ctx.edit(&format!("quantities[{i}]"), move |f| {
                 if let Some(slot) = f.quantities.get_mut(i) {
-                    *slot = q;
+                    *slot = typed;
                 }
             });
+        };
+        let set_quantity = move |q: i64| set_typed(q.to_string());
+        let (unit_amount, currency) = (item.unit_amount, item.currency.clone());
+        let subtotal = move || {
+            let q = quantity().filter(|q| *q > 0)?;
+            let total = unit_amount.checked_mul(q)?;
+            Some(format::amount(Some(total), &currency))
         };
         let default_quantity = item.quantity;
         let highlighted = l.highlighted_item == Some(i);
         let chooser = match mode {
             SelectionMode::Bundle => None,
             SelectionMode::SingleSelect => Some(view! {
-                <label class="check"><input type="radio" name="item" prop:checked=move || { quantity() > 0 }
+                <label class="check"><input type="radio" name="item" prop:checked=move || { quantity().unwrap_or(0) > 0 }
                     on:change=move |_| ctx.edit("quantities", move |f| {
-                        for (j, q) in f.quantities.iter_mut().enumerate() { *q = if j == i { default_quantity } else { 0 } }
+                        for (j, q) in f.quantities.iter_mut().enumerate() { *q = if j == i { default_quantity } else { 0 }.to_string() }
                     })/>{format!("Choose {name}")}</label>
             }.into_any()),
             SelectionMode::MultiSelect => Some(view! {
-                <label class="check"><input type="checkbox" prop:checked=move || { quantity() > 0 }
+                <label class="check"><input type="checkbox" prop:checked=move || { quantity().unwrap_or(0) > 0 }
                     on:change=move |ev| { let on = event_target_checked(&ev); set_quantity(if on { default_quantity } else { 0 }) }/>
                     {format!("Add {name}")}</label>
             }.into_any()),
         };
         let qty_id = format!("quantity-{i}");
+        let error_id = format!("{qty_id}-error");
         let label = format!("Quantity of {}", item.name);
+        let field = format!("quantities[{i}]");
+        let (error, invalid) = (ctx.error_for(field.clone()), ctx.error_for(field.clone()));
+        // A text input, not type=number: a number input reports "2." as empty while it is typed,
+        // and a value rewritten on every key moves the caret.
         let stepper = adjustable.then(|| view! {
             <div class="stepper">
                 <button type="button" class="secondary" aria-label=format!("Fewer {}", item.name)
-                    disabled=move || { quantity() <= 1 } on:click=move |_| set_quantity((quantity() - 1).max(1))>"−"</button>
+                    disabled=move || { quantity().is_none_or(|q| q <= 1) }
+                    on:click=move |_| set_quantity(quantity().map_or(1, |q| (q - 1).clamp(1, MAX_QUANTITY)))>"−"</button>
                 <label class="visually-hidden" for=qty_id.clone()>{label}</label>
-                <input id=qty_id type="number" inputmode="numeric" min="1" max="99" prop:value=move || quantity().to_string()
-                    on:input=move |ev| set_quantity(event_target_value(&ev).trim().parse().unwrap_or(0))/>
+                <input id=qty_id type="text" inputmode="numeric" autocomplete="off" size="3"
+                    prop:value=move || form.with(|f| f.quantities.get(i).cloned().unwrap_or_default())
+                    aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                    on:input=move |ev| set_typed(event_target_value(&ev)) on:blur=move |_| ctx.leave(&field)/>
                 <button type="button" class="secondary" aria-label=format!("More {}", item.name)
-                    disabled=move || { quantity() >= 99 } on:click=move |_| set_quantity((quantity() + 1).min(99))>"+"</button>
+                    disabled=move || { quantity().is_some_and(|q| q >= MAX_QUANTITY) }
+                    on:click=move |_| set_quantity(quantity().map_or(1, |q| (q + 1).clamp(1, MAX_QUANTITY)))>"+"</button>
             </div>
         });
         let fixed = (!adjustable).then(|| view! { <span class="qty">{format!("× {default_quantity}")}</span> });
@@ -89,7 +107,8 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
                     <span class="item-price">{price}{every}</span>
                 </div>
                 {stepper}{fixed}
-                <p class="field-error" aria-live="polite">{ctx.error_for(format!("quantities[{i}]"))}</p>
+                <span class="item-subtotal" aria-live="polite">{subtotal}</span>
+                <p id=format!("quantity-{i}-error") class="field-error" aria-live="polite">{error}</p>
             </li>
         }
     });

@@ -43,12 +43,30 @@ pub struct ErrorBody {
     pub details: Option<ErrorDetails>,
 }
 
-/// `details` of an error: the messages per field of a validation error.
+/// `details` of an error: the messages per field of a validation error, or why a link the
+/// customer holds cannot be paid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetails {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, Vec<String>>,
+    /// Public routes only: why a paused, expired or sold-out link cannot be paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<UnavailableReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_name: Option<String>,
+    /// The merchant's `inactive_message` for the link, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+crate::wire::wire_enum! {
+    /// Why a link that exists cannot be paid (missing, draft and archived links say nothing).
+    pub enum UnavailableReason {
+        Paused,
+        Expired,
+        SoldOut,
+    }
 }
 
 impl ErrorBody {
@@ -61,7 +79,7 @@ impl ErrorBody {
             0 => first,
             n => format!("{first} (and {n} more)"),
         };
-        ErrorBody { error, message, details: Some(ErrorDetails { fields: errors.0 }) }
+        ErrorBody { error, message, details: Some(ErrorDetails { fields: errors.0, ..ErrorDetails::default() }) }
     }
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
         ErrorBody { error, message: message.into(), details: None }

@@ -87,7 +87,7 @@ pub struct CreatePaymentLink {
     pub mode: Option<LinkMode>,
     /// ext: create as `draft` instead of `active`.
     pub status: Option<InitialStatus>,
-    /// Fixed amount in minor units, 0 to 99,999,999,999.
+    /// Fixed amount in minor units, 1 to 99,999,999,999 (free links are not supported).
     pub amount_minor: Option<i64>,
     /// ISO 4217 code, any case; defaults to the first line item's currency, else USD.
     pub currency: Option<String>,
@@ -132,6 +132,9 @@ pub struct CreatePaymentLink {
     pub after_completion: Option<AfterCompletion>,
     /// ext: shown on the built-in confirmation page; at most 500 characters.
     pub confirmation_message: Option<String>,
+    /// ext: shown to a customer who opens the link while it is paused, expired or sold out (as
+    /// Stripe's `inactive_message`); at most 500 characters.
+    pub inactive_message: Option<String>,
     /// ext: the merchant's customer this link is for; at most 255 characters.
     pub customer_id: Option<String>,
     /// ext: what the payment is for in the merchant's books; at most 255 characters.
@@ -226,6 +229,7 @@ pub struct LinkSettings {
     pub custom_fields: Vec<CustomField>,
     pub after_completion: AfterCompletion,
     pub confirmation_message: Option<String>,
+    pub inactive_message: Option<String>,
     pub customer_id: Option<String>,
     pub external_reference: Option<String>,
 }

@@ -4,6 +4,8 @@ use crate::currency::Currency;
 
 /// The largest single amount the contract accepts, in minor units.
 pub const MAX_AMOUNT_MINOR: i64 = 99_999_999_999;
+/// The message for an amount above [`MAX_AMOUNT_MINOR`], in plain words.
+pub const TOO_LARGE: &str = "is more than a single payment may be";
 
 /// Why a typed amount could not be turned into minor units.
 #[derive(Debug, Clone, PartialEq, Eq)]

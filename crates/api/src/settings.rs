@@ -4,7 +4,7 @@ use crate::error::FieldErrors;
 use crate::link::{
     AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, CustomFieldType, LinkSettings, LinkType,
 };
-use crate::money::MAX_AMOUNT_MINOR;
+use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
 use crate::rules::{check_multiline, check_text, check_url, DESCRIPTION_MAX_CHARS};
 
 pub const MAX_CUSTOM_FIELDS: usize = 10;
@@ -47,7 +47,7 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
         }
     }
     if req.max_completions.is_some_and(|n| n < 1) {
-        errors.add("max_completions", "must be at least 1 (or null for unlimited)");
+        errors.add("max_completions", "must be at least 1 (leave it empty for no limit)");
     }
     let after_completion = req.after_completion.unwrap_or(if req.success_url.is_some() {
         AfterCompletion::Redirect
@@ -57,8 +57,12 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
     if after_completion == AfterCompletion::Redirect && req.success_url.is_none() {
         errors.add("after_completion", "redirect needs a success_url");
     }
-    if let Some(message) = &req.confirmation_message {
-        check_multiline(errors, "confirmation_message", message, DESCRIPTION_MAX_CHARS);
+    for (field, message) in
+        [("confirmation_message", &req.confirmation_message), ("inactive_message", &req.inactive_message)]
+    {
+        if let Some(message) = message {
+            check_multiline(errors, field, message, DESCRIPTION_MAX_CHARS);
+        }
     }
     for (field, value) in [("customer_id", &req.customer_id), ("external_reference", &req.external_reference)] {
         if let Some(value) = value {
@@ -76,17 +80,22 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
         custom_fields: fields,
         after_completion,
         confirmation_message: req.confirmation_message.clone(),
+        inactive_message: req.inactive_message.clone(),
         customer_id: req.customer_id.clone(),
         external_reference: req.external_reference.clone(),
     }
 }
 
 fn check_custom_amount(errors: &mut FieldErrors, amount: &CustomAmount) {
-    if !(1..=MAX_AMOUNT_MINOR).contains(&amount.minimum) {
-        errors.add("custom_amount.minimum", format!("must be between 1 and {MAX_AMOUNT_MINOR} minor units"));
+    if amount.minimum < 1 {
+        errors.add("custom_amount.minimum", "must be more than zero");
+    } else if amount.minimum > MAX_AMOUNT_MINOR {
+        errors.add("custom_amount.minimum", TOO_LARGE);
     }
-    if !(amount.minimum..=MAX_AMOUNT_MINOR).contains(&amount.maximum) {
-        errors.add("custom_amount.maximum", format!("must be between minimum and {MAX_AMOUNT_MINOR} minor units"));
+    if amount.maximum < amount.minimum {
+        errors.add("custom_amount.maximum", "must not be below the minimum");
+    } else if amount.maximum > MAX_AMOUNT_MINOR {
+        errors.add("custom_amount.maximum", TOO_LARGE);
     }
     if amount.preset.is_some_and(|p| !(amount.minimum..=amount.maximum).contains(&p)) {
         errors.add("custom_amount.preset", "must be between minimum and maximum");

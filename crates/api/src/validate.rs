@@ -7,7 +7,7 @@ use crate::link::{
     CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, LinkSettings, ProductDetails, Recurring,
     SelectionMode, TaxBehavior,
 };
-use crate::money::MAX_AMOUNT_MINOR;
+use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
 use crate::rules::{
     check_text, check_url, is_valid_idempotency_key, is_valid_slug, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS,
 };
@@ -279,7 +279,7 @@ fn line_items_total(errors: &mut FieldErrors, items: &[NewLineItem], amount: Opt
             Some(total)
         }
         _ => {
-            errors.add("line_items", format!("total must not exceed {MAX_AMOUNT_MINOR} minor units"));
+            errors.add("line_items", "add up to more than a single payment may be");
             None
         }
     }
@@ -379,9 +379,13 @@ fn line_item(
     })
 }
 
+/// Every amount a customer can be charged is more than zero: a card is never asked for nothing
+/// (free links are refused, not "paid"; see the README's contract decisions).
 fn check_amount(errors: &mut FieldErrors, field: &str, amount: i64) {
-    if !(0..=MAX_AMOUNT_MINOR).contains(&amount) {
-        errors.add(field, format!("must be between 0 and {MAX_AMOUNT_MINOR} minor units"));
+    if amount < 1 {
+        errors.add(field, "must be more than zero (free links are not supported)");
+    } else if amount > MAX_AMOUNT_MINOR {
+        errors.add(field, TOO_LARGE);
     }
 }
 

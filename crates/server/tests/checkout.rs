@@ -15,7 +15,7 @@ on_both_backends!(
     cap_holds_under_concurrent_payments,
     double_submit_pays_once,
     success_url_placeholders_are_filled_and_encoded,
-    unavailable_links_share_one_404,
+    unavailable_links_say_why_only_to_those_who_hold_them,
     merchant_sees_payments_and_stats,
     invoice_links_complete_and_live_links_refuse,
 );
@@ -218,29 +218,54 @@ async fn success_url_placeholders_are_filled_and_encoded(app: TestApp) {
     assert!(err["details"]["fields"]["after_completion"].is_array());
 }
 
-async fn unavailable_links_share_one_404(app: TestApp) {
-    let missing = "pl_AAAAAAAAAAAAAAAAAAAA".to_string();
-    let mut ids = vec![missing, "not-an-id".into()];
-    for status in ["inactive", "archived", "expired"] {
-        let link = app.simple_link(status).await;
-        assert_eq!(app.set_status(link["id"].as_str().unwrap(), status).await.status(), 200);
-        ids.push(pid(&link));
-    }
+/// Both public routes answer one link alike: missing, malformed, draft and archived ids get one
+/// identical 404; a paused, expired or sold-out link's 404 says why, with the merchant's words.
+async fn unavailable_links_say_why_only_to_those_who_hold_them(app: TestApp) {
+    let answers = |id: String| {
+        let app = &app;
+        async move {
+            let (paid, paid_body) = parts(pay(app, &id, &customer(SUCCESS), None).await).await;
+            let (read, read_body) = parts(app.get(&format!("/public/payment-links/{id}")).await).await;
+            assert_eq!((paid, read), (404, 404), "{id}: {paid_body} {read_body}");
+            assert_eq!(paid_body, read_body, "{id}: the page and the payment agree");
+            assert_eq!(read_body["error"], "resource_missing", "{id}");
+            read_body
+        }
+    };
+    let mut silent = vec!["pl_AAAAAAAAAAAAAAAAAAAA".to_string(), "not-an-id".into()];
+    let archived = app.simple_link("Archived").await;
+    assert_eq!(app.set_status(archived["id"].as_str().unwrap(), "archived").await.status(), 200);
+    silent.push(pid(&archived));
     let draft = app.create_ok(&json!({"name": "Draft", "amount_minor": 1, "status": "draft"})).await;
-    ids.push(pid(&draft));
-    let done = app.create_ok(&json!({"name": "One", "amount_minor": 1, "max_completions": 1})).await;
-    assert_eq!(pay_ok(&app, &pid(&done), &customer(SUCCESS)).await["status"], "succeeded");
-    ids.push(pid(&done));
+    silent.push(pid(&draft));
     let mut bodies = Vec::new();
-    for id in &ids {
-        let res = pay(&app, id, &customer(SUCCESS), None).await;
-        assert_eq!(res.status(), 404, "{id}");
-        bodies.push(res.text().await.unwrap());
-        let res = app.client.get(app.url(&format!("/public/payment-links/{id}"))).send().await.unwrap();
-        assert_eq!(res.status(), 404, "{id}");
-        bodies.push(res.text().await.unwrap());
+    for id in silent {
+        let body = answers(id).await;
+        assert_eq!(body["details"], Value::Null, "{body}");
+        bodies.push(body);
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
+
+    let message = "Back in **May**; write to shop@example.com";
+    let paused = app.create_ok(&json!({"name": "Paused", "amount_minor": 1, "inactive_message": message})).await;
+    assert_eq!(paused["inactive_message"], message, "the merchant reads back what was set");
+    assert_eq!(app.set_status(paused["id"].as_str().unwrap(), "inactive").await.status(), 200);
+    let expired = app.simple_link("Expired").await;
+    assert_eq!(app.set_status(expired["id"].as_str().unwrap(), "expired").await.status(), 200);
+    let done = app.create_ok(&json!({"name": "One", "amount_minor": 1, "max_completions": 1})).await;
+    assert_eq!(pay_ok(&app, &pid(&done), &customer(SUCCESS)).await["status"], "succeeded");
+    for (link, reason, said) in
+        [(paused, "paused", json!(message)), (expired, "expired", Value::Null), (done, "sold_out", Value::Null)]
+    {
+        let body = answers(pid(&link)).await;
+        let details = &body["details"];
+        assert_eq!(details["reason"], reason, "{body}");
+        assert_eq!(details["merchant_name"], "Acme", "{body}");
+        assert_eq!(details["message"], said, "{body}");
+        assert!(details.get("fields").is_none(), "{body}");
+    }
+    let err = app.create(&json!({"name": "x", "amount_minor": 1, "inactive_message": "y".repeat(501)})).await;
+    assert!(expect_error(err, 400, "invalid_request").await["details"]["fields"]["inactive_message"].is_array());
 }
 
 async fn merchant_sees_payments_and_stats(app: TestApp) {

@@ -19,7 +19,7 @@ use paylinks_api::error::parse_json;
 use paylinks_api::event::{CompletedCheckout, EventType};
 use paylinks_api::money::minor_to_major_string;
 use paylinks_api::payment::Payment;
-use paylinks_api::{AfterCompletion, Currency, ErrorBody, FieldErrors, LinkStatus, PaymentLink, PublicPaymentLink};
+use paylinks_api::{AfterCompletion, Currency, ErrorBody, FieldErrors, PaymentLink, PublicPaymentLink};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -73,7 +73,7 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     let now = write.now();
     // Read again inside the write: the link may have changed since the first look.
     let stored = write.db().find_link(scope, &link_id.to_string(), now).await?;
-    let stored = stored.filter(|s| s.link.status == LinkStatus::Active).ok_or_else(ApiError::not_found)?;
+    let stored = super::public::payable(stored)?;
     let link = state.link_view().show(stored.link);
     let plan = validate_checkout(&req, &PublicPaymentLink::from_link(&link, &stored.merchant_name), now)
         .map_err(ApiError::invalid)?;

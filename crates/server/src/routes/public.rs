@@ -3,9 +3,11 @@
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::markdown::to_safe_html;
 use crate::state::AppState;
+use crate::store::StoredLink;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use paylinks_api::{ErrorBody, LinkStatus, PublicLinkEnvelope, PublicPaymentLink};
+use paylinks_api::error::{ErrorDetails, UnavailableReason};
+use paylinks_api::{ErrorBody, ErrorCode, LinkStatus, PublicLinkEnvelope, PublicPaymentLink};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -14,7 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A payable link by public id. Missing, draft, inactive, archived, expired and completed links
-/// all get the same 404, so the page reveals nothing about links that cannot be paid.
+/// all get 404 `resource_missing`; only a paused, expired or sold-out link says why.
 #[utoipa::path(get, path = "/payment-links/{public_id}", tag = "Public",
     params(("public_id" = String, Path, description = "The link's public id (pl_…)")),
     responses(
@@ -24,10 +26,32 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<String>) -> ApiResult<Reply> {
     let view = state.link_view();
     let stored = state.store.get_public_link(&public_id, view.now).await?;
-    let stored = stored.filter(|s| s.link.status == LinkStatus::Active).ok_or_else(ApiError::not_found)?;
+    let stored = payable(stored)?;
     let link_id = stored.link.id;
     let mut data = PublicPaymentLink::from_link(&view.show(stored.link), &stored.merchant_name);
     data.description_html = data.description.as_deref().map(|text| to_safe_html(text, data.livemode));
     state.views.record(link_id).await;
     Ok(Reply::json(StatusCode::OK, &PublicLinkEnvelope { data }))
+}
+
+/// The link if a customer may pay it now. Otherwise the contract's 404: for a paused, expired or
+/// sold-out link with why, the merchant's name and message (whoever holds an unguessable public
+/// id already knows the link exists); for a missing, draft or archived one, nothing at all.
+pub(crate) fn payable(stored: Option<StoredLink>) -> Result<StoredLink, ApiError> {
+    let Some(stored) = stored else { return Err(ApiError::not_found()) };
+    let (reason, sentence) = match stored.link.status {
+        LinkStatus::Active => return Ok(stored),
+        LinkStatus::Inactive => (UnavailableReason::Paused, "This payment link is paused."),
+        LinkStatus::Expired => (UnavailableReason::Expired, "This payment link has expired."),
+        LinkStatus::Completed => (UnavailableReason::SoldOut, "This payment link has reached its limit."),
+        LinkStatus::Draft | LinkStatus::Archived => return Err(ApiError::not_found()),
+    };
+    let mut error = ApiError::new(ErrorCode::ResourceMissing, sentence);
+    error.body.details = Some(ErrorDetails {
+        reason: Some(reason),
+        merchant_name: Some(stored.merchant_name),
+        message: stored.link.settings.inactive_message,
+        ..ErrorDetails::default()
+    });
+    Err(error)
 }
