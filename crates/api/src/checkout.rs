@@ -1,5 +1,8 @@
 //! The public checkout on the wire: what a customer sends to pay a link and what comes back.
 
+use crate::checkout_rules::Renewal;
+use crate::payment::PaidLine;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -91,6 +94,38 @@ pub struct CheckoutResult {
     pub failure_message: Option<String>,
     /// On success.
     pub next: Option<NextStep>,
+    /// On success: what the confirmation shows (the same as `GET …/payments/{payment_id}`).
+    #[serde(default)]
+    pub receipt: Option<Receipt>,
+}
+
+/// ext: a successful payment as its customer sees it, then and on every later visit to
+/// `GET /public/payment-links/{public_id}/payments/{payment_id}` (the id is unguessable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipt {
+    pub payment_id: String,
+    pub link_name: String,
+    pub merchant_name: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub line_items: Vec<PaidLine>,
+    /// What a subscription bills again, and how often.
+    pub renewal: Option<Renewal>,
+    pub customer_email: String,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub paid_at: DateTime<Utc>,
+    /// The merchant's confirmation message as safe HTML.
+    pub message_html: Option<String>,
+    pub livemode: bool,
+}
+
+/// ext: `{"data": Receipt}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptEnvelope {
+    pub data: Receipt,
 }
 
 /// ext: `{"data": CheckoutResult}`

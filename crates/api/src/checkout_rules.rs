@@ -4,12 +4,13 @@
 use crate::card::{check_cvc, parse_expiry, CardBrand, CardNumber};
 use crate::checkout::{Address, CardInput, CheckoutRequest};
 use crate::error::FieldErrors;
-use crate::link::{CustomFieldType, SelectionMode};
+use crate::link::{CustomFieldType, Recurring, SelectionMode};
 use crate::money::MAX_AMOUNT_MINOR;
 use crate::payment::PaidLine;
 use crate::public::PublicPaymentLink;
 use crate::rules::{check_text, NAME_MAX_CHARS};
 use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Quantities a customer may choose when a link allows it.
@@ -57,10 +58,31 @@ impl Order {
     /// One line of `name` at `amount` (a fixed or chosen amount).
     fn single(name: &str, amount: i64) -> Order {
         Order {
-            lines: vec![PaidLine { name: name.to_string(), unit_amount: amount, quantity: 1 }],
+            lines: vec![PaidLine { name: name.to_string(), unit_amount: amount, quantity: 1, recurring: None }],
             total_minor: amount,
         }
     }
+}
+
+/// What a subscription bills again after the first payment: its recurring lines, on their one
+/// schedule (a link's recurring items share one; see `validate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Renewal {
+    pub amount_minor: i64,
+    #[serde(flatten)]
+    pub every: Recurring,
+}
+
+/// The renewal `lines` make, if any of them recurs.
+pub fn renewal(lines: &[PaidLine]) -> Option<Renewal> {
+    let every = lines.iter().find_map(|l| l.recurring.clone())?;
+    let amount_minor = lines
+        .iter()
+        .filter(|l| l.recurring.as_ref() == Some(&every))
+        .map(|l| l.unit_amount.saturating_mul(l.quantity))
+        .fold(0i64, i64::saturating_add);
+    Some(Renewal { amount_minor, every })
 }
 
 /// The lines bought and their total, for these quantities (or the default), checking every rule
@@ -117,7 +139,9 @@ pub fn order(
         } else if quantity != 0 && quantity != item.quantity && !link.allow_quantity_adjustment {
             errors.add(field, "cannot be changed on this link");
         } else if quantity > 0 {
-            lines.push(PaidLine { name: item.name.clone(), unit_amount: item.unit_amount, quantity });
+            let recurring =
+                item.interval.map(|interval| Recurring { interval, interval_count: item.interval_count.unwrap_or(1) });
+            lines.push(PaidLine { name: item.name.clone(), unit_amount: item.unit_amount, quantity, recurring });
         }
     }
     match link.selection_mode {

@@ -2,7 +2,7 @@
 //! list, and the link's stats.
 
 use crate::checkout::{Address, PaymentStatus};
-use crate::link::Pagination;
+use crate::link::{Pagination, Recurring};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -15,6 +15,9 @@ pub struct PaidLine {
     pub name: String,
     pub unit_amount: i64,
     pub quantity: i64,
+    /// How often the line bills again, for a recurring item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<Recurring>,
 }
 
 /// ext: a payment attempt on a link, as the merchant sees it. Card: brand and last four only.

@@ -162,6 +162,13 @@ pub fn validate_create(
             errors.add(format!("line_items[{i}].currency"), format!("must match the link currency {currency}"));
         }
     }
+    // One renewal per checkout, as card processors bill it (Stripe Checkout requires one interval).
+    let schedule = line_items.iter().find_map(|i| i.product_details.recurring.as_ref());
+    for (i, item) in line_items.iter().enumerate() {
+        if item.product_details.recurring.as_ref().is_some_and(|r| Some(r) != schedule) {
+            errors.add(format!("line_items[{i}]"), "must renew on the same schedule as the other recurring items");
+        }
+    }
     let amount_minor = line_items_total(&mut errors, &line_items, req.amount_minor);
 
     if mode == LinkMode::Custom

@@ -16,6 +16,7 @@ on_both_backends!(
     double_submit_pays_once,
     success_url_placeholders_are_filled_and_encoded,
     unavailable_links_say_why_only_to_those_who_hold_them,
+    a_customer_sees_the_receipt_again_and_no_one_else_does,
     merchant_sees_payments_and_stats,
     invoice_links_complete_and_live_links_refuse,
 );
@@ -266,6 +267,49 @@ async fn unavailable_links_say_why_only_to_those_who_hold_them(app: TestApp) {
     }
     let err = app.create(&json!({"name": "x", "amount_minor": 1, "inactive_message": "y".repeat(501)})).await;
     assert!(expect_error(err, 400, "invalid_request").await["details"]["fields"]["inactive_message"].is_array());
+}
+
+async fn a_customer_sees_the_receipt_again_and_no_one_else_does(app: TestApp) {
+    let link = app
+        .create_ok(&json!({"name": "Club", "max_completions": 1, "confirmation_message": "Welcome *in*",
+        "line_items": [
+            {"price_data": {"unit_amount": 999, "currency": "usd", "product_data": {"name": "Membership"},
+                "recurring": {"interval": "month"}}},
+            {"price_data": {"unit_amount": 500, "currency": "usd", "product_data": {"name": "Card"}}, "quantity": 2},
+        ]}))
+        .await;
+    let declined = pay_ok(&app, &pid(&link), &customer("4000 0000 0000 0002")).await;
+    assert_eq!(declined["receipt"], Value::Null, "{declined}");
+    let paid = pay_ok(&app, &pid(&link), &customer(SUCCESS)).await;
+    let receipt = &paid["receipt"];
+    assert_eq!(receipt["payment_id"], paid["payment_id"]);
+    assert_eq!(receipt["amount_minor"], 1999);
+    assert_eq!(receipt["renewal"], json!({"amount_minor": 999, "interval": "month", "interval_count": 1}));
+    assert_eq!(receipt["line_items"][0]["recurring"]["interval"], "month");
+    assert_eq!(receipt["customer_email"], "ann@example.com");
+    assert_eq!((receipt["merchant_name"].as_str(), receipt["link_name"].as_str()), (Some("Acme"), Some("Club")));
+    assert_eq!(receipt["message_html"], "<p>Welcome <em>in</em></p>\n");
+
+    // The link is sold out now, but its customer's receipt still answers, uncached.
+    let path = |public_id: &str, payment_id: &Value| {
+        format!("/public/payment-links/{public_id}/payments/{}", payment_id.as_str().unwrap())
+    };
+    let res = app.get(&path(&pid(&link), &paid["payment_id"])).await;
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let (status, again) = parts(res).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(&again["data"], receipt);
+
+    let other = app.simple_link("Other").await;
+    for (public_id, payment_id) in [
+        (pid(&other), paid["payment_id"].clone()),
+        (pid(&link), declined["payment_id"].clone()),
+        (pid(&link), json!("py_AAAAAAAAAAAAAAAAAAAA")),
+        ("pl_AAAAAAAAAAAAAAAAAAAA".into(), paid["payment_id"].clone()),
+    ] {
+        let body = expect_error(app.get(&path(&public_id, &payment_id)).await, 404, "resource_missing").await;
+        assert_eq!(body["details"], Value::Null);
+    }
 }
 
 async fn merchant_sees_payments_and_stats(app: TestApp) {

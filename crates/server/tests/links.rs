@@ -122,6 +122,13 @@ fn invalid_bodies() -> Vec<(Value, &'static str)> {
         (ok(json!({"amount_minor": -1})), "amount_minor"),
         (ok(json!({"amount_minor": 0})), "amount_minor"),
         (
+            json!({"name": "Two schedules", "line_items": [
+                {"price_data": {"unit_amount": 100, "product_data": {"name": "A"}, "recurring": {"interval": "month"}}},
+                {"price_data": {"unit_amount": 100, "product_data": {"name": "B"}, "recurring": {"interval": "year"}}},
+            ]}),
+            "line_items[1]",
+        ),
+        (
             json!({"name": "Free", "line_items": [{"price_data": {"unit_amount": 0, "currency": "usd", "product_data": {"name": "Gift"}}}]}),
             "line_items[0].price_data.unit_amount",
         ),

@@ -5,14 +5,15 @@ use crate::markdown::to_safe_html;
 use crate::state::AppState;
 use crate::store::StoredLink;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use paylinks_api::checkout::{PaymentStatus, ReceiptEnvelope};
 use paylinks_api::error::{ErrorDetails, UnavailableReason};
 use paylinks_api::{ErrorBody, ErrorCode, LinkStatus, PublicLinkEnvelope, PublicPaymentLink};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(retrieve))
+    OpenApiRouter::new().routes(routes!(retrieve)).routes(routes!(receipt))
 }
 
 /// A payable link by public id. Missing, draft, inactive, archived, expired and completed links
@@ -32,6 +33,33 @@ pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<Strin
     data.description_html = data.description.as_deref().map(|text| to_safe_html(text, data.livemode));
     state.views.record(link_id).await;
     Ok(Reply::json(StatusCode::OK, &PublicLinkEnvelope { data }))
+}
+
+/// A successful payment on a link, as its customer saw it (ext): what the confirmation shows
+/// again on a reload, whatever the link's state now. Failed, unknown or another link's payment ids
+/// get 404.
+#[utoipa::path(get, path = "/payment-links/{public_id}/payments/{payment_id}", tag = "Public",
+    params(
+        ("public_id" = String, Path, description = "The link's public id (pl_…)"),
+        ("payment_id" = String, Path, description = "The payment's id (py_…)"),
+    ),
+    responses(
+        (status = 200, description = "The receipt", body = ReceiptEnvelope),
+        (status = 404, description = "No successful payment with this id on this link", body = ErrorBody),
+    ))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    Path((public_id, payment_id)): Path<(String, String)>,
+) -> ApiResult<Reply> {
+    let missing = || ApiError::new(ErrorCode::ResourceMissing, "No such payment.");
+    let view = state.link_view();
+    let stored = state.store.get_public_link(&public_id, view.now).await?.ok_or_else(missing)?;
+    let payment = state.store.get_payment(stored.link.id, &payment_id).await?;
+    let payment = payment.filter(|p| p.status == PaymentStatus::Succeeded).ok_or_else(missing)?;
+    let data = super::checkout::receipt(&stored.link, &stored.merchant_name, &payment);
+    // It names the customer: never kept by a shared cache.
+    Ok(Reply::json(StatusCode::OK, &ReceiptEnvelope { data })
+        .with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 /// The link if a customer may pay it now. Otherwise the contract's 404: for a paused, expired or

@@ -92,6 +92,16 @@ impl Store {
         Ok((payments, total))
     }
 
+    /// One payment on a link, by id.
+    pub async fn get_payment(&self, link_id: Uuid, payment_id: &str) -> Result<Option<Payment>, sqlx::Error> {
+        let row = sqlx::query("SELECT details FROM payments WHERE id = $1 AND link_id = $2")
+            .bind(payment_id)
+            .bind(link_id.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| from_text(&r, "details")).transpose()
+    }
+
     pub async fn link_stats(&self, scope: Scope, link_id: Uuid) -> Result<LinkStats, sqlx::Error> {
         let (link, merchant) = (link_id.to_string(), scope.merchant_id.to_string());
         let views: i64 = sqlx::query("SELECT view_count FROM payment_links WHERE id = $1")
