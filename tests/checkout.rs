@@ -5,7 +5,7 @@
 use paylinks_api::checkout::CheckoutRequest;
 use paylinks_api::{CustomAmount, LinkType, PublicLineItem, PublicPaymentLink, SelectionMode};
 use paylinks_app::checkout::form::format_expiry;
-use paylinks_app::checkout::form::CheckoutForm;
+use paylinks_app::checkout::form::{pay_label, renewal_terms, CheckoutForm};
 use paylinks_app::checkout::public_id_from_path;
 use wasm_bindgen_test::*;
 
@@ -127,4 +127,23 @@ fn a_quantity_that_is_not_a_whole_number_is_refused_never_read_as_another_number
     let huge = CheckoutForm { quantities: vec!["99999999999999999999".into(), "1".into()], ..CheckoutForm::new(&link) };
     let errors = huge.check(&link, now()).unwrap_err();
     assert!(errors.get("quantities[0]").unwrap().contains("between 0 and 99"), "{errors:?}");
+}
+
+#[wasm_bindgen_test]
+fn the_button_says_what_the_customer_agrees_to() {
+    let mut link = link();
+    assert_eq!(pay_label(CheckoutForm::new(&link).order(&link).as_ref(), "USD"), "Pay $12.00");
+    assert_eq!(pay_label(None, "USD"), "Pay");
+    link.line_items[0].interval = Some(paylinks_api::Interval::Month);
+    let order = CheckoutForm::new(&link).order(&link).unwrap();
+    assert_eq!(pay_label(Some(&order), "USD"), "Subscribe — $12.00 today, then $9.00 per month");
+    let terms = renewal_terms(&order, "USD", "Shop").unwrap();
+    assert_eq!(terms, "You will be charged $12.00 now, then $9.00 per month until you cancel. You can cancel at any time by contacting Shop.");
+    link.line_items[1].interval = Some(paylinks_api::Interval::Month);
+    link.line_items[1].interval_count = Some(3);
+    link.line_items[0].interval_count = Some(3);
+    let order = CheckoutForm::new(&link).order(&link).unwrap();
+    assert_eq!(pay_label(Some(&order), "USD"), "Subscribe — $12.00 every 3 months");
+    link.line_items.iter_mut().for_each(|i| i.interval = None);
+    assert_eq!(renewal_terms(&CheckoutForm::new(&link).order(&link).unwrap(), "USD", "Shop"), None);
 }

@@ -2,7 +2,7 @@
 
 use crate::common::api::{send, ApiError};
 use gloo_net::http::Request;
-use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult};
+use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult, Receipt, ReceiptEnvelope};
 use paylinks_api::{PublicLinkEnvelope, PublicPaymentLink};
 
 fn path(public_id: &str, rest: &str) -> String {
@@ -18,5 +18,12 @@ pub async fn public_link(public_id: &str) -> Result<PublicPaymentLink, ApiError>
 pub async fn pay(public_id: &str, body: &CheckoutRequest, idempotency_key: &str) -> Result<CheckoutResult, ApiError> {
     let request = Request::post(&path(public_id, "/checkout")).header("idempotency-key", idempotency_key).json(body);
     let envelope: CheckoutEnvelope = send(request).await?;
+    Ok(envelope.data)
+}
+
+/// A payment made on this link, as its confirmation showed it.
+pub async fn receipt(public_id: &str, payment_id: &str) -> Result<Receipt, ApiError> {
+    let rest = format!("/payments/{}", js_sys::encode_uri_component(payment_id));
+    let envelope: ReceiptEnvelope = send(Request::get(&path(public_id, &rest)).build()).await?;
     Ok(envelope.data)
 }

@@ -1,28 +1,51 @@
-//! What the customer sees after paying when the link does not redirect.
+//! What the customer sees after paying (when the link does not redirect), and on every later
+//! visit to `?paid=…`: what was bought, when, how, and what renews.
 
 use super::markdown::Markdown;
+use super::set_title;
 use crate::common::format;
 use leptos::prelude::*;
-use paylinks_api::checkout::{CheckoutResult, NextStep};
-use paylinks_api::PublicPaymentLink;
+use paylinks_api::checkout::Receipt;
 
-/// Shown after a successful payment when the link does not redirect.
 #[component]
-pub fn Confirmation(link: StoredValue<PublicPaymentLink>, result: RwSignal<Option<CheckoutResult>>) -> impl IntoView {
-    let l = link.get_value();
-    let result = result.get_untracked();
-    let paid = result.as_ref().map(|r| format::amount(Some(r.amount_minor), &r.currency)).unwrap_or_default();
-    let message = result.as_ref().and_then(|r| match &r.next {
-        Some(NextStep::Confirmation { message_html: Some(html), .. }) => Some(html.clone()),
-        _ => None,
+pub fn Confirmation(receipt: Receipt) -> impl IntoView {
+    let r = receipt;
+    let money = |minor: i64| format::amount(Some(minor), &r.currency);
+    let heading = if r.renewal.is_some() { "You are subscribed" } else { "Payment received" };
+    set_title(&format!("{heading} — {}", r.link_name));
+    let lines = r.line_items.iter().map(|line| {
+        let each = line.recurring.as_ref().map(|every| format!(" {}", format::every(every))).unwrap_or_default();
+        view! {
+            <li>
+                <span>{format!("{} × {}", line.quantity, line.name)}</span>
+                <span>{format!("{}{each}", money(line.unit_amount.saturating_mul(line.quantity)))}</span>
+            </li>
+        }
     });
-    let reference = result.map(|r| r.payment_id).unwrap_or_default();
+    let lines = lines.collect_view();
+    let renews = r.renewal.as_ref().map(|renewal| {
+        view! {
+            <p class="renewal">{format!(
+                "Renews automatically at {} until you cancel. To cancel, contact {}.",
+                format::renewal(renewal, &r.currency),
+                r.merchant_name
+            )}</p>
+        }
+    });
     view! {
         <section class="confirmation" role="status">
-            <h1>"Payment received"</h1>
-            <p>{format!("You paid {paid} to {}.", l.merchant_name)}</p>
-            {message.map(|html| view! { <Markdown html=html/> })}
-            <p class="reference">"Reference: " <code>{reference}</code></p>
+            {(!r.livemode).then(|| view! { <p class="test-banner" role="note">"Test mode — no real money moved"</p> })}
+            <h1>{heading}</h1>
+            <p>{format!("You paid {} to {}.", money(r.amount_minor), r.merchant_name)}</p>
+            <ul class="receipt-lines" aria-label="What you bought">{lines}</ul>
+            {renews}
+            {r.message_html.map(|html| view! { <Markdown html=html/> })}
+            <dl class="receipt">
+                <dt>"Date"</dt><dd>{format::when(r.paid_at)}</dd>
+                <dt>"Paid with"</dt><dd>{format!("{} ···· {}", r.card_brand, r.card_last4)}</dd>
+                <dt>"Email"</dt><dd>{r.customer_email}</dd>
+                <dt>"Reference"</dt><dd><code>{r.payment_id}</code></dd>
+            </dl>
         </section>
     }
 }

@@ -4,6 +4,7 @@ use super::form::{AddressForm, CheckoutForm};
 use crate::common::field::{Field, InputKind};
 use crate::common::form::FieldMessages;
 use leptos::prelude::*;
+use paylinks_api::country::COUNTRY_CODES;
 use paylinks_api::{CustomField, CustomFieldType};
 
 pub const EMAIL: InputKind = InputKind::new("email", "email", "email");
@@ -73,9 +74,69 @@ pub fn address_fields(ctx: Fields, shipping: bool) -> impl IntoView {
             {part("line2", "Address line 2 (optional)", ["billing address-line2", "shipping address-line2"], |a| &mut a.line2)}
             {part("city", "City", ["billing address-level2", "shipping address-level2"], |a| &mut a.city)}
             {part("state", "State or region (optional)", ["billing address-level1", "shipping address-level1"], |a| &mut a.state)}
-            {part("postal_code", "Postal code", ["billing postal-code", "shipping postal-code"], |a| &mut a.postal_code)}
-            {part("country", "Country code (e.g. US)", ["billing country", "shipping country"], |a| &mut a.country)}
+            {part("postal_code", "Postal code (optional)", ["billing postal-code", "shipping postal-code"], |a| &mut a.postal_code)}
+            {choice_field(ctx, ["billing country", "shipping country"][usize::from(shipping)], format!("{key}-country"), "Country".into(), format!("{key}_address.country"), country_choices(),
+                move |f| address_of(&mut f.clone(), shipping).country.clone(),
+                move |f, v| address_of(f, shipping).country = v)}
         </fieldset>
+    }
+}
+
+/// A labelled `<select>` over `choices` (a value and its words), with a first "Choose…".
+#[allow(clippy::too_many_arguments)] // one labelled control: each argument is one of its parts
+fn choice_field(
+    ctx: Fields,
+    autocomplete: &'static str,
+    id: String,
+    label: String,
+    path: String,
+    choices: Vec<(String, String)>,
+    get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
+    set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
+) -> impl IntoView {
+    let (error, invalid) = (ctx.error_for(path.clone()), ctx.error_for(path.clone()));
+    let error_id = format!("{id}-error");
+    let form = ctx.form;
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id autocomplete=autocomplete aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
+                prop:value=move || form.with(get)
+                on:change=move |ev| { let v = event_target_value(&ev); ctx.edit(&path, move |f| set(f, v)); ctx.leave(&path) }>
+                <option value="">"Choose…"</option>
+                {choices.into_iter().map(|(value, words)| view! { <option value=value>{words}</option> }).collect_view()}
+            </select>
+            <p id=error_id class="field-error" aria-live="polite">{error}</p>
+        </div>
+    }
+}
+
+/// Every country, named by the customer's browser in its language, in the order of those names.
+fn country_choices() -> Vec<(String, String)> {
+    let name_of = region_names();
+    let mut choices: Vec<(String, String)> = COUNTRY_CODES
+        .iter()
+        .map(|code| (code.to_string(), name_of(code).unwrap_or_else(|| code.to_string())))
+        .collect();
+    choices.sort_by(|a, b| a.1.cmp(&b.1));
+    choices
+}
+
+/// `Intl.DisplayNames` for regions (not in js-sys yet), or nothing on a browser without it.
+fn region_names() -> impl Fn(&str) -> Option<String> {
+    use js_sys::{Array, Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    let display = (|| {
+        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+        let constructor = Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into::<Function>().ok()?;
+        let options = Object::new();
+        Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+        Reflect::construct(&constructor, &Array::of2(&Array::new(), &options)).ok()
+    })();
+    move |code| {
+        let display = display.as_ref()?;
+        let of = Reflect::get(display, &"of".into()).ok()?.dyn_into::<Function>().ok()?;
+        of.call1(display, &JsValue::from_str(code)).ok()?.as_string()
     }
 }
 
@@ -90,22 +151,8 @@ pub fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {
     };
     match field.field_type {
         CustomFieldType::Dropdown => {
-            let (error, invalid) = (ctx.error_for(path.clone()), ctx.error_for(path.clone()));
-            let error_id = format!("{id}-error");
-            let (path_in, path_out, form) = (path.clone(), path, ctx.form);
-            view! {
-                <div class="field">
-                    <label for=id.clone()>{label}</label>
-                    <select id=id aria-invalid=move || invalid().is_some().to_string() aria-describedby=error_id.clone()
-                        prop:value=move || form.with(get)
-                        on:change=move |ev| { let v = event_target_value(&ev); ctx.edit(&path_in, move |f| set(f, v)); ctx.leave(&path_out) }>
-                        <option value="">"Choose…"</option>
-                        {field.options.into_iter().map(|o| { let shown = o.clone(); view! { <option value=o>{shown}</option> } }).collect_view()}
-                    </select>
-                    <p id=error_id class="field-error" aria-live="polite">{error}</p>
-                </div>
-            }
-            .into_any()
+            let choices = field.options.into_iter().map(|o| (o.clone(), o)).collect();
+            choice_field(ctx, "off", id, label, path, choices, get, set).into_any()
         }
         CustomFieldType::Number | CustomFieldType::Text => {
             let kind = if field.field_type == CustomFieldType::Number { NUMBER } else { TEXT };

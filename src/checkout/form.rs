@@ -1,9 +1,10 @@
 //! The checkout form as plain data: what the customer typed, turned into a `CheckoutRequest` and
 //! checked with the same rules the server applies. Nothing here touches the page.
 
+use crate::common::format;
 use chrono::{DateTime, Utc};
 use paylinks_api::checkout::{Address, CardInput, CheckoutRequest};
-use paylinks_api::checkout_rules::{default_quantities, order, validate_checkout};
+use paylinks_api::checkout_rules::{default_quantities, order, renewal, validate_checkout, Order};
 use paylinks_api::money::{minor_to_major_string, parse_major};
 use paylinks_api::{Currency, FieldErrors, PublicPaymentLink};
 use std::collections::BTreeMap;
@@ -119,12 +120,37 @@ impl CheckoutForm {
         validate_checkout(&request, link, now).map(|_| request)
     }
 
-    /// What the customer would pay now, when the choices so far make sense.
-    pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
+    /// What the customer would buy now, when the choices so far make sense.
+    pub fn order(&self, link: &PublicPaymentLink) -> Option<Order> {
         let request = self.to_request(link).ok()?;
         order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor)
-            .map(|order| order.total_minor)
     }
+
+    /// What the customer would pay now.
+    pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
+        self.order(link).map(|order| order.total_minor)
+    }
+}
+
+/// The pay button's words: what the customer agrees to by pressing it.
+pub fn pay_label(order: Option<&Order>, currency: &str) -> String {
+    let Some(order) = order else { return "Pay".into() };
+    let total = format::amount(Some(order.total_minor), currency);
+    match renewal(&order.lines) {
+        Some(r) if r.amount_minor == order.total_minor => format!("Subscribe — {}", format::renewal(&r, currency)),
+        Some(r) => format!("Subscribe — {total} today, then {}", format::renewal(&r, currency)),
+        None => format!("Pay {total}"),
+    }
+}
+
+/// The terms beside a subscription's button (card networks require them before the customer agrees).
+pub fn renewal_terms(order: &Order, currency: &str, merchant: &str) -> Option<String> {
+    let r = renewal(&order.lines)?;
+    Some(format!(
+        "You will be charged {} now, then {} until you cancel. You can cancel at any time by contacting {merchant}.",
+        format::amount(Some(order.total_minor), currency),
+        format::renewal(&r, currency),
+    ))
 }
 
 /// `1230` → `12/30` as the customer types; deleting past the slash works.

@@ -5,7 +5,7 @@ use crate::common::field::Field;
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::checkout_rules::MAX_QUANTITY;
-use paylinks_api::{PublicPaymentLink, SelectionMode, WireEnum};
+use paylinks_api::{PublicPaymentLink, Recurring, SelectionMode};
 
 /// The line items with their quantity or choice controls, or the amount to choose.
 #[component]
@@ -36,11 +36,7 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
     let rows = l.line_items.into_iter().enumerate().map(|(i, item)| {
         let price = format::amount(Some(item.unit_amount), &item.currency);
         let every = item.interval.map(|interval| {
-            let unit = interval.as_str();
-            match item.interval_count {
-                Some(n) if n > 1 => format!(" every {n} {unit}s"),
-                _ => format!(" per {unit}"),
-            }
+            format!(" {}", format::every(&Recurring { interval, interval_count: item.interval_count.unwrap_or(1) }))
         });
         let name = item.name.clone();
         // What was typed stays as typed; the buttons and the subtotal read it as a number.

@@ -1,18 +1,18 @@
 //! The checkout form for one link: summary, items, the customer's details, the card, and paying.
 
 use super::api;
-use super::confirmation::Confirmation;
 use super::fields::{address_fields, custom_field, Fields, CARD_CVC, CARD_EXPIRY, CARD_NUMBER, EMAIL, NAME, TEL};
 use super::form::format_expiry;
-use super::form::CheckoutForm;
+use super::form::{pay_label, renewal_terms, CheckoutForm};
 use super::items::Items;
 use super::markdown::Markdown;
+use super::{remember_paid, set_title, Screen};
 use crate::common::api::ApiError;
 use crate::common::field::Field;
-use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
+use crate::common::form::{focus, focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::format;
 use leptos::prelude::*;
-use paylinks_api::card::group_card_number;
+use paylinks_api::card::{group_card_number, CardBrand};
 use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
 use paylinks_api::safe_url::is_safe_href;
 use paylinks_api::PublicPaymentLink;
@@ -27,11 +27,11 @@ fn mark_interactive() {
 }
 
 #[component]
-pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
+pub fn CheckoutPage(link: PublicPaymentLink, screen: RwSignal<Screen>) -> impl IntoView {
+    set_title(&format!("{} — {}", link.name, link.merchant_name));
     let link = StoredValue::new(link);
     let form = RwSignal::new(link.with_value(CheckoutForm::new));
     let failure = RwSignal::new(None::<String>);
-    let done = RwSignal::new(None::<CheckoutResult>);
     let last_sent = StoredValue::new(None::<(CheckoutRequest, String)>);
     let local_errors = Memo::new(move |_| {
         let errors = link.with_value(|l| form.with(|f| f.check(l, now())));
@@ -43,15 +43,27 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
 
     let paying = RwSignal::new(false);
     let show_outcome = move |outcome: Result<CheckoutResult, ApiError>| match outcome {
-        Ok(result) if result.status == PaymentStatus::Succeeded => match &result.next {
-            Some(NextStep::Redirect { url }) if is_safe_href(url, livemode) => {
+        Ok(result) if result.status == PaymentStatus::Succeeded => match (&result.next, result.receipt) {
+            (Some(NextStep::Redirect { url }), _) if is_safe_href(url, livemode) => {
                 let _ = window().location().assign(url);
             }
-            _ => done.set(Some(result)),
+            (_, receipt) => {
+                remember_paid(&result.payment_id);
+                match receipt {
+                    Some(receipt) => screen.set(Screen::Paid(receipt)),
+                    // An answer stored before receipts existed: ask for it.
+                    None => {
+                        let _ = window().location().reload();
+                    }
+                }
+            }
         },
         Ok(result) => {
             failure.set(result.failure_message.or(Some("The payment did not go through. Try another card.".into())));
+            focus("#card-number");
         }
+        // The link was paused, expired or sold out while the page was open.
+        Err(err @ ApiError::Server { status: 404, .. }) => screen.set(Screen::from_error(err)),
         Err(err) => {
             messages.server.set(err.field_errors());
             failure.set(Some(err.message()));
@@ -88,11 +100,24 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
             Err(_) => focus_first_invalid(),
         }
     };
-    let total = move || link.with_value(|l| form.with(|f| f.total(l)));
-    let total_text = move || link.with_value(|l| format::amount(total(), &l.currency));
+    let order = Memo::new(move |_| link.with_value(|l| form.with(|f| f.order(l))));
+    let currency = link.with_value(|l| l.currency.clone());
+    let total_text = {
+        let currency = currency.clone();
+        move || order.with(|o| format::amount(o.as_ref().map(|o| o.total_minor), &currency))
+    };
+    let button_text = {
+        let currency = currency.clone();
+        move || order.with(|o| pay_label(o.as_ref(), &currency))
+    };
+    let merchant = link.with_value(|l| l.merchant_name.clone());
+    let terms = move || order.with(|o| o.as_ref().and_then(|o| renewal_terms(o, &currency, &merchant)));
+    let cvc_hint = Signal::derive(move || {
+        let amex = form.with(|f| CardBrand::of(&f.card_number.replace(' ', "")) == CardBrand::Amex);
+        if amex { "4 digits on the front of the card" } else { "3 digits on the back of the card" }.to_string()
+    });
 
     view! {
-        <Show when=move || done.get().is_none() fallback=move || view! { <Confirmation link=link result=done/> }>
             {(!livemode).then(|| view! {
                 <p class="test-banner" role="note">"Test mode — use card 4111 1111 1111 1111"</p>
             })}
@@ -128,18 +153,18 @@ pub fn CheckoutPage(link: PublicPaymentLink) -> impl IntoView {
                     <Field id="card-number" label="Card number" field="card.number" messages=messages kind=CARD_NUMBER
                         value=move || form.with(|f| f.card_number.clone()) on_input=move |v: String| form.update(|f| f.card_number = group_card_number(&v))/>
                     <div class="row">
-                        <Field id="card-expiry" label="Expiry (MM/YY)" field="card.expiry" messages=messages kind=CARD_EXPIRY
+                        <Field id="card-expiry" label="Expiry date" field="card.expiry" messages=messages kind=CARD_EXPIRY hint="Month / year, e.g. 04/29"
                         value=move || form.with(|f| f.expiry.clone()) on_input=move |v: String| form.update(|f| f.expiry = format_expiry(&v))/>
-                        <Field id="card-cvc" label="Security code (CVC)" field="card.cvc" messages=messages kind=CARD_CVC
+                        <Field id="card-cvc" label="Security code" field="card.cvc" messages=messages kind=CARD_CVC hint=cvc_hint
                         value=move || form.with(|f| f.cvc.clone()) on_input=move |v: String| form.update(|f| f.cvc = v)/>
                     </div>
                 </fieldset>
                 <p class="form-error" role="alert">{move || failure.get()}</p>
                 <button type="submit" class="pay" disabled=move || paying.get()>
-                    {move || if paying.get() { "Paying…".to_string() } else { format!("Pay {}", total_text()) }}
+                    {move || if paying.get() { "Paying…".to_string() } else { button_text() }}
                 </button>
+                <p class="renewal-terms">{terms}</p>
             </form>
-        </Show>
     }
 }
 

@@ -34,10 +34,14 @@ pub fn Field(
     on_input: impl Fn(String) + 'static,
     #[prop(default = InputKind::plain("text"))] kind: InputKind,
     #[prop(optional)] multiline: bool,
+    /// A line under the input saying what to type (it may change as the rest of the form does).
+    #[prop(optional, into)]
+    hint: Option<Signal<String>>,
 ) -> impl IntoView {
     let error = messages.for_field(field.clone());
     let invalid = error.clone();
-    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let error_id = if hint.is_some() { format!("{hint_id} {id}-error") } else { format!("{id}-error") };
     let (edited, left) = (field.clone(), field);
     let on_input = move |ev| {
         on_input(event_target_value(&ev));
@@ -62,9 +66,10 @@ pub fn Field(
     };
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             {control}
-            <p id=error_id.clone() class="field-error" aria-live="polite">{error}</p>
+            {hint.map(|hint| view! { <p id=hint_id class="hint">{hint}</p> })}
+            <p id=format!("{id}-error") class="field-error" aria-live="polite">{error}</p>
         </div>
     }
 }

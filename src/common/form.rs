@@ -12,11 +12,16 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 
 /// Puts the keyboard on the first field that needs attention, once the page has re-rendered.
 pub fn focus_first_invalid() {
-    request_animation_frame(|| {
+    focus("[aria-invalid=true]");
+}
+
+/// Moves the keyboard to the first element matching `selector`, once the page has rendered.
+pub fn focus(selector: &'static str) {
+    request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         let first = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|d| d.query_selector(selector).ok().flatten())
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(el) = first {
             let _ = el.focus();
@@ -33,11 +38,13 @@ pub fn key_for<T: PartialEq>(previous: Option<(T, String)>, request: &T) -> Stri
     }
 }
 
-/// What a form shows under each field: its own rules' verdict once the field has been left (or
-/// the form submitted), else the server's verdict on the last attempt.
+/// What a form shows under each field: its own rules' verdict once the field has been changed
+/// and left (or the form submitted), else the server's verdict on the last attempt. Tabbing past
+/// a field says nothing.
 #[derive(Clone, Copy)]
 pub struct FieldMessages {
     pub submitted: RwSignal<bool>,
+    changed: RwSignal<HashSet<String>>,
     touched: RwSignal<HashSet<String>>,
     local: Memo<FieldErrors>,
     pub server: RwSignal<FieldErrors>,
@@ -47,6 +54,7 @@ impl FieldMessages {
     pub fn new(local: Memo<FieldErrors>) -> FieldMessages {
         FieldMessages {
             submitted: RwSignal::new(false),
+            changed: RwSignal::new(HashSet::new()),
             touched: RwSignal::new(HashSet::new()),
             local,
             server: RwSignal::new(FieldErrors::default()),
@@ -62,15 +70,22 @@ impl FieldMessages {
         }
     }
 
-    /// The customer or merchant has left `field`: its own rules may speak now.
+    /// The customer or merchant has left `field`: if they changed it, its own rules may speak now.
     pub fn leave(self, field: &str) {
-        self.touched.update(|t| {
-            t.insert(field.to_string());
-        });
+        if self.changed.with_untracked(|c| c.contains(field)) {
+            self.touched.update(|t| {
+                t.insert(field.to_string());
+            });
+        }
     }
 
     /// Editing `field` clears the server's verdict on it, and on the list it is part of.
     pub fn edited(self, field: &str) {
+        if !self.changed.with_untracked(|c| c.contains(field)) {
+            self.changed.update_untracked(|c| {
+                c.insert(field.to_string());
+            });
+        }
         self.server.update(|e| {
             e.remove(field);
             if let Some((list, _)) = field.split_once('[') {

@@ -1,8 +1,9 @@
 //! How amounts and times read on the page.
 
 use chrono::{DateTime, Utc};
+use paylinks_api::checkout_rules::Renewal;
 use paylinks_api::money::format_amount;
-use paylinks_api::Currency;
+use paylinks_api::{Currency, Recurring, WireEnum};
 
 /// `$12.50`, `¥1,250`, `KWD 1.250`; a dash when there is no fixed amount.
 pub fn amount(minor: Option<i64>, currency: &str) -> String {
@@ -20,4 +21,18 @@ pub fn when(at: DateTime<Utc>) -> String {
 
 pub fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
+}
+
+/// `per month`, `every 3 months`: how often a recurring price bills.
+pub fn every(recurring: &Recurring) -> String {
+    let unit = recurring.interval.as_str();
+    match recurring.interval_count {
+        n if n > 1 => format!("every {n} {unit}s"),
+        _ => format!("per {unit}"),
+    }
+}
+
+/// `$9.99 per month`
+pub fn renewal(renewal: &Renewal, currency: &str) -> String {
+    format!("{} {}", amount(Some(renewal.amount_minor), currency), every(&renewal.every))
 }

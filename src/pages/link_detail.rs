@@ -24,6 +24,23 @@ pub fn action_label(to: LinkStatus) -> &'static str {
     }
 }
 
+/// For a change that cannot be undone: the dialog's name, its warning and its confirm button.
+fn confirmation(to: TargetStatus) -> Option<(&'static str, &'static str, &'static str)> {
+    match to {
+        TargetStatus::Archived => Some((
+            "Confirm archiving",
+            "Archiving is permanent: the link can never be paid again.",
+            "Archive permanently",
+        )),
+        TargetStatus::Expired => Some((
+            "Confirm expiring",
+            "Expiring cannot be undone: customers holding the link will be told it has expired, and it can never be paid again.",
+            "Expire now",
+        )),
+        TargetStatus::Active | TargetStatus::Inactive => None,
+    }
+}
+
 fn target(to: LinkStatus) -> Option<TargetStatus> {
     TargetStatus::all().iter().copied().find(|t| LinkStatus::from(*t) == to)
 }
@@ -53,7 +70,8 @@ pub fn LinkDetailPage() -> impl IntoView {
 fn LinkView(link: PaymentLink) -> impl IntoView {
     let session = use_session();
     let status = RwSignal::new(link.status);
-    let confirming_archive = RwSignal::new(false);
+    // Archive and expire cannot be undone: each asks first.
+    let confirming = RwSignal::new(None::<TargetStatus>);
     let id = link.id.to_string();
     let change = Action::new_local(move |to: &TargetStatus| {
         let (client, id, to) = (client_of(session.get_untracked()), id.clone(), *to);
@@ -64,12 +82,12 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(result)) = change.value().get() {
             status.set(result.status);
-            confirming_archive.set(false);
+            confirming.set(None);
         }
     });
     let act = move |to: TargetStatus| {
-        if to == TargetStatus::Archived && !confirming_archive.get_untracked() {
-            confirming_archive.set(true);
+        if confirmation(to).is_some() {
+            confirming.set(Some(to));
         } else {
             change.dispatch(to);
         }
@@ -91,17 +109,18 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
             <h2 id="status-heading">"Status"</h2>
             <div class="actions">
                 {move || status.get().next_states().into_iter().filter_map(target).map(|to| view! {
-                    <button type="button" class=if to == TargetStatus::Archived { "danger" } else { "secondary" }
+                    <button type="button" class=if confirmation(to).is_some() { "danger" } else { "secondary" }
                         disabled=move || change.pending().get() on:click=move |_| act(to)>{action_label(to.into())}</button>
                 }).collect_view()}
             </div>
-            <Show when=move || confirming_archive.get()>
-                <div class="confirm" role="alertdialog" aria-label="Confirm archiving">
-                    <p>"Archiving is permanent: the link can never be paid again."</p>
-                    <button type="button" class="danger" on:click=move |_| { change.dispatch(TargetStatus::Archived); }>"Archive permanently"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirming_archive.set(false)>"Cancel"</button>
+            {move || confirming.get().and_then(|to| confirmation(to).map(|(title, warning, confirm)| view! {
+                <div class="confirm" role="alertdialog" aria-label=title>
+                    <p>{warning}</p>
+                    <button type="button" class="danger" disabled=move || change.pending().get()
+                        on:click=move |_| { change.dispatch(to); }>{confirm}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(None)>"Cancel"</button>
                 </div>
-            </Show>
+            }))}
             <p class="form-error" role="alert">{move || match change.value().get() { Some(Err(e)) => Some(e.message()), _ => None }}</p>
         </section>
         <LinkActivity id=link.id.to_string()/>

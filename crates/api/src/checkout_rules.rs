@@ -3,6 +3,7 @@
 
 use crate::card::{check_cvc, parse_expiry, CardBrand, CardNumber};
 use crate::checkout::{Address, CardInput, CheckoutRequest};
+use crate::country::is_country_code;
 use crate::error::FieldErrors;
 use crate::link::{CustomFieldType, Recurring, SelectionMode};
 use crate::money::MAX_AMOUNT_MINOR;
@@ -252,7 +253,9 @@ fn check_address(errors: &mut FieldErrors, field: &str, address: &Address) {
             check_text(errors, &format!("{field}.{part}"), value, ANSWER_MAX_CHARS);
         }
     }
-    if address.country.len() != 2 || !address.country.bytes().all(|b| b.is_ascii_uppercase()) {
+    if address.country.is_empty() {
+        errors.add(format!("{field}.country"), "is required: choose a country");
+    } else if !is_country_code(&address.country) {
         errors.add(format!("{field}.country"), "must be a two-letter country code such as US");
     }
 }

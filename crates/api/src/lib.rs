@@ -4,6 +4,7 @@
 pub mod card;
 pub mod checkout;
 pub mod checkout_rules;
+pub mod country;
 pub mod currency;
 pub mod error;
 pub mod event;

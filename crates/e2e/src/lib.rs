@@ -58,6 +58,8 @@ pub fn chrome_capabilities(width: u32, height: u32) -> ChromeCapabilities {
     ] {
         caps.add_arg(arg).expect("a plain string argument");
     }
+    // Keep the page's console, so a test can say a normal load logs no error or warning.
+    caps.set_browser_log_level(thirtyfour::LoggingPrefsLogLevel::All).expect("a logging preference");
     caps
 }
 
@@ -164,6 +166,13 @@ impl Env {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the keyboard never landed on #{id}; it is on {focused}");
+    }
+
+    /// The warnings and errors the page's console logged since the last call (Chromium clears its
+    /// buffer when it is read).
+    pub async fn console_problems(&self) -> Vec<String> {
+        let entries = self.driver.browser_log().await.expect("the browser log (goog:loggingPrefs is set)");
+        entries.into_iter().filter(|e| e.level == "WARNING" || e.level == "SEVERE").map(|e| e.message).collect()
     }
 
     pub async fn fill(&self, css: &str, text: &str) {

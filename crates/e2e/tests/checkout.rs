@@ -8,6 +8,16 @@ use thirtyfour::prelude::*;
 
 const XSS: &str = "<img src=x onerror=alert(1)>";
 
+async fn set_status(env: &Env, link: &Value, status: &str) {
+    let path = format!("/v2/payment-links/{}/status", link["id"].as_str().unwrap());
+    let (code, body) = env.api(reqwest::Method::PATCH, &path, Some(&json!({ "status": status }))).await;
+    assert_eq!(code, 200, "{body}");
+}
+
+async fn run(env: &Env, script: &str) -> Value {
+    env.driver.execute(script, vec![]).await.unwrap().json().clone()
+}
+
 async fn value_of(env: &Env, css: &str) -> String {
     env.find(css).await.prop("value").await.unwrap().unwrap_or_default()
 }
@@ -124,16 +134,9 @@ async fn desktop_checkout_redirects_to_the_success_url_and_unavailable_links_say
     let query = landed.query().unwrap_or_default();
     assert!(query.starts_with("payment=py_") && query.ends_with("&amount=12.50"), "{query}");
 
-    // Missing, paid-up and turned-off links all get the same page.
+    // Missing and archived links get the same page.
     let off = env.create_link(json!({"name": "Off", "amount_minor": 100})).await;
-    let (status, _) = env
-        .api(
-            reqwest::Method::PATCH,
-            &format!("/v2/payment-links/{}/status", off["id"].as_str().unwrap()),
-            Some(&json!({"status": "inactive"})),
-        )
-        .await;
-    assert_eq!(status, 200);
+    set_status(&env, &off, "archived").await;
     for url in [env.url("/l/pl_AAAAAAAAAAAAAAAAAAAA"), off["url"].as_str().unwrap().to_string()] {
         env.driver.goto(&url).await.unwrap();
         env.wait_text(".unavailable h1", "This payment link is not available").await;
@@ -220,4 +223,130 @@ fn the_checkout_bundle_knows_nothing_of_api_keys() {
         }
     }
     assert_eq!(checked, 2, "one wasm and one JS file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quantity_stays_as_typed_and_the_confirmation_survives_a_reload() {
+    let env = Env::start(390, 844).await;
+    let link = env.create_link(cafe_link()).await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text(".total", "$10.50").await;
+    assert_eq!(run(&env, "return document.title").await, "Cafe order — E2E Coffee");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(env.console_problems().await, Vec::<String>::new(), "a normal load logs nothing wrong");
+
+    // "2.5" typed key by key stays "2.5", caret at the end; it is refused, never read as 25 or 52.
+    env.fill("#quantity-0", "2.5").await;
+    assert_eq!(value_of(&env, "#quantity-0").await, "2.5");
+    assert_eq!(run(&env, "return document.getElementById('quantity-0').selectionStart").await, 3);
+    env.wait_text(".total", "—").await;
+    assert_eq!(env.find("button.pay").await.text().await.unwrap(), "Pay");
+    env.find("#email").await.click().await.unwrap();
+    env.wait_text("#quantity-0-error", "enter a whole number").await;
+    assert_eq!(env.find("#quantity-0").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    env.screenshot("checkout-quantity-refused").await;
+    // Passing through a field without changing it says nothing about it; pressing pay does.
+    env.find("#name").await.click().await.unwrap();
+    assert_eq!(env.find("#email-error").await.text().await.unwrap(), "");
+    env.find("button.pay").await.click().await.unwrap();
+    env.wait_focus("quantity-0").await;
+    env.wait_text("#email-error", "is required").await;
+
+    env.fill("#quantity-0", "3").await;
+    env.wait_text(".item:first-child .item-subtotal", "$13.50").await;
+    env.wait_text(".total", "$19.50").await;
+    env.fill("#email", "ann@example.com").await;
+    env.fill("#name", "Ann Lee").await;
+    env.fill("#phone", "+1 415 555 0100").await;
+    env.fill("#custom-table", "7").await;
+    env.pay_with("4111111111111111").await;
+    env.wait_text(".confirmation h1", "Payment received").await;
+    let shown = env.find(".confirmation").await.text().await.unwrap();
+    for part in ["You paid $19.50 to E2E Coffee.", "3 × Tea", "2 × Cake", "ann@example.com", "visa ···· 1111"] {
+        assert!(shown.contains(part), "{part}: {shown}");
+    }
+    let url = env.driver.current_url().await.unwrap();
+    let paid = url.query().unwrap_or_default().to_string();
+    assert!(paid.starts_with("paid=py_"), "the address names the payment: {url}");
+    env.screenshot("checkout-confirmation-390").await;
+
+    // Reload, back and forward: the confirmation, never a fresh form for the same purchase.
+    env.driver.refresh().await.unwrap();
+    env.wait_text(".confirmation h1", "Payment received").await;
+    assert!(env.driver.find(By::Css("form.checkout-form")).await.is_err());
+    env.driver.back().await.unwrap();
+    env.driver.forward().await.unwrap();
+    env.wait_text(".confirmation", "3 × Tea").await;
+    assert!(env.driver.find(By::Css("form.checkout-form")).await.is_err());
+    let (_, stats) =
+        env.api(reqwest::Method::GET, &format!("/v2/payment-links/{}/stats", link["id"].as_str().unwrap()), None).await;
+    assert_eq!(stats["successful_payments"], 1, "{stats}");
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_says_what_will_be_charged_and_when() {
+    let env = Env::start(390, 844).await;
+    let link = env
+        .create_link(
+            json!({"name": "Coffee club", "line_items": [{"price_data": {"unit_amount": 999, "currency": "usd",
+            "product_data": {"name": "Monthly beans"}, "recurring": {"interval": "month"}}}]}),
+        )
+        .await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text("button.pay", "Subscribe — $9.99 per month").await;
+    let terms = env.wait_text(".renewal-terms", "until you cancel").await;
+    assert!(terms.contains("$9.99 now, then $9.99 per month") && terms.contains("contacting E2E Coffee"), "{terms}");
+    env.screenshot("checkout-subscription-390").await;
+    env.fill("#email", "ann@example.com").await;
+    env.fill("#name", "Ann Lee").await;
+    env.pay_with("4111111111111111").await;
+    env.wait_text(".confirmation h1", "You are subscribed").await;
+    env.wait_text(".confirmation .renewal", "Renews automatically at $9.99 per month until you cancel").await;
+    env.screenshot("checkout-subscribed-390").await;
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_who_loses_the_last_place_is_told_so_and_paused_links_say_why() {
+    let env = Env::start(1280, 900).await;
+    let link = env
+        .create_link(json!({"name": "Last seat", "amount_minor": 500, "max_completions": 1,
+            "inactive_message": "Next tour in May."}))
+        .await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text("button.pay", "Pay $5.00").await;
+    // Someone else takes the last place while this tab is open.
+    let public_id = link["public_id"].as_str().unwrap();
+    let other = reqwest::Client::new()
+        .post(env.url(&format!("/public/payment-links/{public_id}/checkout")))
+        .json(&json!({"email": "bo@example.com", "name": "Bo",
+            "card": {"number": "4111111111111111", "expiry": "12/34", "cvc": "123"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+    env.fill("#email", "ann@example.com").await;
+    env.fill("#name", "Ann Lee").await;
+    env.pay_with("4111111111111111").await;
+    env.wait_text(".unavailable h1", "This link has reached its limit").await;
+    env.wait_text(".unavailable", "you have not been charged").await;
+    env.wait_text(".merchant-note", "Next tour in May.").await;
+    assert_eq!(run(&env, "return document.title").await, "This link has reached its limit");
+    env.screenshot("checkout-sold-out").await;
+    let (_, stats) =
+        env.api(reqwest::Method::GET, &format!("/v2/payment-links/{}/stats", link["id"].as_str().unwrap()), None).await;
+    assert_eq!(
+        (stats["successful_payments"].as_i64(), stats["checkout_attempts"].as_i64()),
+        (Some(1), Some(1)),
+        "{stats}"
+    );
+
+    let paused = env.create_link(json!({"name": "Paused", "amount_minor": 100})).await;
+    set_status(&env, &paused, "inactive").await;
+    env.driver.goto(paused["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text(".unavailable h1", "This payment link is paused").await;
+    env.wait_text(".unavailable", "E2E Coffee is not taking payments on it right now.").await;
+    assert!(env.driver.find(By::Css(".merchant-note")).await.is_err(), "no message was set");
+    env.quit().await;
 }

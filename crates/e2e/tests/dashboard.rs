@@ -80,6 +80,20 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     env.driver.goto(env.url("/links?status=inactive")).await.unwrap();
     env.wait_text("tbody", "Coffee for two").await;
 
+    // Expiring cannot be undone, so it asks first; cancelling changes nothing.
+    env.find("tbody a").await.click().await.unwrap();
+    let expire = "//div[@class='actions']/button[normalize-space()='Expire']";
+    env.driver.find(By::XPath(expire)).await.unwrap().click().await.unwrap();
+    env.wait_text("[role=alertdialog][aria-label='Confirm expiring']", "cannot be undone").await;
+    env.screenshot("detail-confirm-expire").await;
+    env.driver.find(By::XPath("//button[normalize-space()='Cancel']")).await.unwrap().click().await.unwrap();
+    assert!(env.driver.find(By::Css("[role=alertdialog]")).await.is_err(), "the dialog closes");
+    assert_eq!(env.api_links().await["data"][0]["status"], "inactive", "nothing changed");
+    env.driver.find(By::XPath(expire)).await.unwrap().click().await.unwrap();
+    env.driver.find(By::XPath("//button[normalize-space()='Expire now']")).await.unwrap().click().await.unwrap();
+    env.wait_text(".toolbar .badge", "expired").await;
+    assert_eq!(env.api_links().await["data"][0]["status"], "expired");
+
     // Sign out clears the key from the tab.
     let sign_out = env.driver.find(By::XPath("//button[normalize-space()='Sign out']")).await.unwrap();
     sign_out.click().await.unwrap();
