@@ -7,8 +7,8 @@ use paylinks_api::money::{parse_major, MAX_AMOUNT_MINOR};
 use paylinks_api::validate::{validate_create, Catalog, Context};
 use paylinks_api::{
     AfterCompletion, CreatePaymentLink, Currency, CustomAmount, CustomField, CustomFieldType, FieldErrors,
-    InitialStatus, Interval, LineItemInput, LinkMode, LinkType, PriceData, ProductData, Recurring, SelectionMode,
-    TaxBehavior,
+    InitialStatus, Interval, LineItemInput, LinkMode, LinkType, PriceData, ProductData, PublicLineItem,
+    PublicPaymentLink, Recurring, SelectionMode, TaxBehavior,
 };
 use std::collections::BTreeMap;
 
@@ -56,6 +56,64 @@ pub fn words<T: PartialEq>(choices: &[(T, &'static str)], value: T) -> &'static 
     choices.iter().find(|(choice, _)| *choice == value).map_or("", |(_, words)| words)
 }
 
+/// What the merchant sells: the one choice the rest of the form follows from (mode, link type
+/// and how the price is set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkKind {
+    #[default]
+    Product,
+    Subscription,
+    Donation,
+    Invoice,
+}
+
+/// Each kind in plain words, with what it means for the customer.
+pub const KINDS: [(LinkKind, &str, &str); 4] = [
+    (LinkKind::Product, "A product or service", "A fixed price, or several items"),
+    (LinkKind::Subscription, "A subscription", "Charged again every week, month or year"),
+    (LinkKind::Donation, "Donations or tips", "The customer chooses how much to give"),
+    (LinkKind::Invoice, "An invoice", "One payment for an invoice you sent"),
+];
+
+impl LinkKind {
+    pub fn mode(self) -> LinkMode {
+        match self {
+            LinkKind::Product | LinkKind::Donation => LinkMode::Custom,
+            LinkKind::Subscription => LinkMode::Subscription,
+            LinkKind::Invoice => LinkMode::Invoice,
+        }
+    }
+
+    pub fn link_type(self) -> LinkType {
+        match self {
+            LinkKind::Product => LinkType::Product,
+            LinkKind::Subscription => LinkType::Subscription,
+            LinkKind::Donation => LinkType::Donation,
+            LinkKind::Invoice => LinkType::Invoice,
+        }
+    }
+}
+
+/// A question's answer key from its label: `Table number` → `table_number` (1 to 40 of a-z,
+/// 0-9 and `_`, as the server requires).
+pub fn key_from_label(label: &str) -> String {
+    let mut key = String::new();
+    for c in label.trim().to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with('_') {
+            key.push('_');
+        }
+    }
+    key.truncate(40);
+    key.trim_end_matches('_').to_string()
+}
+
+/// `<`, `>`, `&` and quotes as entities: merchant text shown as HTML stays text.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 /// How the customer's total is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pricing {
@@ -69,7 +127,9 @@ pub enum Pricing {
 /// One extra question for the checkout page, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomFieldRow {
+    /// Follows the label until the merchant edits it.
     pub key: String,
+    pub key_edited: bool,
     pub label: String,
     pub kind: CustomFieldType,
     pub required: bool,
@@ -81,6 +141,7 @@ impl Default for CustomFieldRow {
     fn default() -> Self {
         CustomFieldRow {
             key: String::new(),
+            key_edited: false,
             label: String::new(),
             kind: CustomFieldType::Text,
             required: false,
@@ -119,7 +180,7 @@ impl Default for LineRow {
 pub struct LinkForm {
     pub name: String,
     pub slug: String,
-    pub mode: LinkMode,
+    pub kind: LinkKind,
     pub draft: bool,
     pub pricing: Pricing,
     pub amount: String,
@@ -141,7 +202,6 @@ pub struct LinkForm {
     /// Already converted from the merchant's local time.
     pub expires_at: Option<DateTime<Utc>>,
     pub metadata: Vec<(String, String)>,
-    pub link_type: LinkType,
     pub description: String,
     pub cover_image_url: String,
     /// Pay-what-you-want bounds and suggestion, in major units.
@@ -155,6 +215,7 @@ pub struct LinkForm {
     /// `None`: redirect when there is a success URL, else confirm on the page.
     pub after_completion: Option<AfterCompletion>,
     pub confirmation_message: String,
+    pub inactive_message: String,
     pub customer_id: String,
     pub external_reference: String,
     pub custom_fields: Vec<CustomFieldRow>,
@@ -165,7 +226,7 @@ impl Default for LinkForm {
         LinkForm {
             name: String::new(),
             slug: String::new(),
-            mode: LinkMode::Custom,
+            kind: LinkKind::Product,
             draft: false,
             pricing: Pricing::Amount,
             amount: String::new(),
@@ -185,7 +246,6 @@ impl Default for LinkForm {
             highlighted_product_id: String::new(),
             expires_at: None,
             metadata: Vec::new(),
-            link_type: LinkType::Product,
             description: String::new(),
             cover_image_url: String::new(),
             min_amount: String::new(),
@@ -197,6 +257,7 @@ impl Default for LinkForm {
             max_completions: String::new(),
             after_completion: None,
             confirmation_message: String::new(),
+            inactive_message: String::new(),
             customer_id: String::new(),
             external_reference: String::new(),
             custom_fields: Vec::new(),
@@ -210,6 +271,101 @@ fn text(s: &str) -> Option<String> {
 }
 
 impl LinkForm {
+    /// How the price is set for the chosen kind: donations are chosen by the customer, a
+    /// subscription bills its items, the others have a fixed amount or items.
+    pub fn pricing(&self) -> Pricing {
+        match self.kind {
+            LinkKind::Donation => Pricing::CustomerChooses,
+            LinkKind::Subscription => Pricing::LineItems,
+            LinkKind::Product | LinkKind::Invoice => match self.pricing {
+                Pricing::CustomerChooses => Pricing::Amount,
+                other => other,
+            },
+        }
+    }
+
+    /// Chooses what the link sells; a subscription's one-time items start renewing monthly.
+    pub fn set_kind(&mut self, kind: LinkKind) {
+        self.kind = kind;
+        if kind == LinkKind::Subscription {
+            for row in self.items.iter_mut().filter(|r| r.interval.is_none()) {
+                row.interval = Some(Interval::Month);
+            }
+        }
+    }
+
+    /// A new line item, renewing monthly on a subscription.
+    pub fn add_item(&mut self) {
+        let interval = (self.kind == LinkKind::Subscription).then_some(Interval::Month);
+        self.items.push(LineRow { interval, ..LineRow::default() });
+    }
+
+    /// Renames question `i`; its key follows the label until the merchant edits the key.
+    pub fn set_question_label(&mut self, i: usize, label: String) {
+        if let Some(row) = self.custom_fields.get_mut(i) {
+            if !row.key_edited {
+                row.key = key_from_label(&label);
+            }
+            row.label = label;
+        }
+    }
+
+    /// The checkout page this form would make, for the preview beside it: what can be read so
+    /// far, with placeholders where nothing is typed yet.
+    pub fn preview(&self, merchant_name: &str, livemode: bool) -> PublicPaymentLink {
+        let (request, _) = self.to_request();
+        let currency = Currency::parse(self.currency.trim()).map_or("USD", Currency::code).to_string();
+        let line_items: Vec<PublicLineItem> = request
+            .line_items
+            .iter()
+            .flatten()
+            .filter_map(|item| {
+                let data = item.price_data.as_ref()?;
+                let name = data.product_data.as_ref().map(|p| p.name.trim().to_string()).unwrap_or_default();
+                Some(PublicLineItem {
+                    name: if name.is_empty() { "Item".into() } else { name },
+                    description: data.product_data.as_ref().and_then(|p| p.description.clone()),
+                    unit_amount: data.unit_amount,
+                    currency: currency.clone(),
+                    quantity: item.quantity.unwrap_or(1).clamp(1, 99),
+                    interval: data.recurring.as_ref().map(|r| r.interval),
+                    interval_count: data.recurring.as_ref().map(|r| r.interval_count),
+                })
+            })
+            .collect();
+        let name = text(&self.name).unwrap_or_else(|| "Your link's name".into());
+        let description = text(&self.description);
+        PublicPaymentLink {
+            active: true,
+            product_name: line_items.first().map_or_else(|| name.clone(), |i| i.name.clone()),
+            amount_minor: request.amount_minor,
+            currency,
+            interval: None,
+            interval_count: None,
+            trial_period_days: None,
+            checkout_url: String::new(),
+            public_id: String::new(),
+            name,
+            merchant_name: merchant_name.to_string(),
+            line_items,
+            selection_mode: self.selection_mode,
+            collect_shipping: self.collect_shipping,
+            allow_promotion_codes: self.allow_promotion_codes,
+            livemode,
+            link_type: self.kind.link_type(),
+            description_html: description.as_deref().map(|d| format!("<p>{}</p>", escape_html(d))),
+            description,
+            cover_image_url: text(&self.cover_image_url),
+            allow_quantity_adjustment: self.allow_quantity_adjustment,
+            custom_amount: request.custom_amount,
+            collect_address: self.collect_address,
+            collect_phone: self.collect_phone,
+            custom_fields: request.custom_fields.unwrap_or_default(),
+            default_item: None,
+            highlighted_item: None,
+        }
+    }
+
     /// The request this form describes, and the problems met turning text into numbers and ids.
     pub fn to_request(&self) -> (CreatePaymentLink, FieldErrors) {
         let mut errors = FieldErrors::default();
@@ -222,10 +378,10 @@ impl LinkForm {
                 None
             }
         };
-        let amount_minor = (self.pricing == Pricing::Amount && self.mode == LinkMode::Custom)
-            .then(|| money("amount_minor".into(), &self.amount))
-            .flatten();
-        let custom_amount = (self.pricing == Pricing::CustomerChooses).then(|| {
+        let mode = self.kind.mode();
+        let pricing = self.pricing();
+        let amount_minor = (pricing == Pricing::Amount).then(|| money("amount_minor".into(), &self.amount)).flatten();
+        let custom_amount = (pricing == Pricing::CustomerChooses).then(|| {
             let mut bound =
                 |field: &str, typed: &str| text(typed).and_then(|t| money(format!("custom_amount.{field}"), &t));
             CustomAmount {
@@ -235,7 +391,7 @@ impl LinkForm {
             }
         });
         let mut items = Vec::new();
-        if self.pricing == Pricing::LineItems {
+        if pricing == Pricing::LineItems {
             for (i, row) in self.items.iter().enumerate() {
                 let unit_amount =
                     money(format!("line_items[{i}].price_data.unit_amount"), &row.unit_amount).unwrap_or(0);
@@ -283,8 +439,8 @@ impl LinkForm {
             let typed = text(typed).filter(|_| wanted)?;
             uuid::Uuid::try_parse(&typed).map_err(|_| errors.add(field, "must be an id like 7f1d4c1e-…")).ok()
         };
-        let invoice_id = uuid("invoice_id", &self.invoice_id, self.mode == LinkMode::Invoice);
-        let subscription_id = uuid("subscription_id", &self.subscription_id, self.mode == LinkMode::Subscription);
+        let invoice_id = uuid("invoice_id", &self.invoice_id, mode == LinkMode::Invoice);
+        let subscription_id = uuid("subscription_id", &self.subscription_id, mode == LinkMode::Subscription);
         let single = self.selection_mode == SelectionMode::SingleSelect;
         let default_product_id = uuid("default_product_id", &self.default_product_id, single);
         let highlighted_product_id = uuid("highlighted_product_id", &self.highlighted_product_id, single);
@@ -323,7 +479,7 @@ impl LinkForm {
         let request = CreatePaymentLink {
             name: Some(self.name.clone()),
             slug: text(&self.slug),
-            mode: Some(self.mode),
+            mode: Some(mode),
             status: self.draft.then_some(InitialStatus::Draft),
             amount_minor,
             currency: Some(self.currency.trim().to_string()),
@@ -342,7 +498,7 @@ impl LinkForm {
             selection_mode: Some(self.selection_mode),
             default_product_id,
             highlighted_product_id,
-            link_type: Some(self.link_type),
+            link_type: Some(self.kind.link_type()),
             description: text(&self.description),
             cover_image_url: text(&self.cover_image_url),
             allow_quantity_adjustment: Some(self.allow_quantity_adjustment),
@@ -353,6 +509,7 @@ impl LinkForm {
             max_completions,
             after_completion: self.after_completion,
             confirmation_message: text(&self.confirmation_message),
+            inactive_message: text(&self.inactive_message),
             customer_id: text(&self.customer_id),
             external_reference: text(&self.external_reference),
             ..CreatePaymentLink::default()

@@ -222,16 +222,16 @@ mod create_form {
     #[wasm_bindgen_test]
     fn checkout_settings_pay_what_you_want_and_questions() {
         use paylinks_api::{CustomFieldType, LinkType};
-        use paylinks_app::link_form::CustomFieldRow;
+        use paylinks_app::link_form::{CustomFieldRow, LinkKind};
         let form = LinkForm {
             name: "Give".into(),
-            link_type: LinkType::Donation,
-            pricing: Pricing::CustomerChooses,
+            kind: LinkKind::Donation,
             min_amount: "5".into(),
             preset_amount: "20".into(),
             max_completions: "100".into(),
             custom_fields: vec![CustomFieldRow {
                 key: "size".into(),
+                key_edited: false,
                 label: "Size".into(),
                 kind: CustomFieldType::Dropdown,
                 required: true,
@@ -250,9 +250,70 @@ mod create_form {
         let errors = bad.check(false, now()).unwrap_err();
         assert_eq!(errors.get("max_completions"), Some("must be a whole number"));
         assert!(errors.get("custom_amount.minimum").is_some(), "{errors:?}");
-        let donation_without_amount =
-            LinkForm { name: "Give".into(), link_type: LinkType::Donation, amount: "5".into(), ..LinkForm::default() };
-        assert!(donation_without_amount.check(false, now()).unwrap_err().get("custom_amount").is_some());
+        // Choosing donations makes the price the customer's, whatever was typed as an amount.
+        let donation =
+            LinkForm { name: "Give".into(), kind: LinkKind::Donation, amount: "5".into(), ..LinkForm::default() };
+        let request = donation.check(false, now()).unwrap();
+        assert_eq!((request.amount_minor, request.link_type), (None, Some(LinkType::Donation)));
+        assert_eq!(request.custom_amount.map(|a| a.minimum), Some(1));
+    }
+
+    #[wasm_bindgen_test]
+    fn one_choice_of_kind_sets_mode_type_and_pricing() {
+        use paylinks_api::{Interval, LinkMode, LinkType};
+        use paylinks_app::link_form::{key_from_label, LinkKind};
+        let mut form = LinkForm { name: "Beans".into(), ..LinkForm::default() };
+        form.items[0].name = "Bag".into();
+        form.items[0].unit_amount = "9.99".into();
+        form.set_kind(LinkKind::Subscription);
+        assert_eq!(form.items[0].interval, Some(Interval::Month), "a subscription's items renew");
+        form.add_item();
+        assert_eq!(form.items[1].interval, Some(Interval::Month));
+        form.items.pop();
+        let request = form.check(false, now()).unwrap();
+        assert_eq!((request.mode, request.link_type), (Some(LinkMode::Subscription), Some(LinkType::Subscription)));
+        assert_eq!(request.line_items.unwrap()[0].price_data.as_ref().unwrap().unit_amount, 999);
+
+        form.set_kind(LinkKind::Invoice);
+        assert_eq!(form.pricing(), Pricing::Amount, "an invoice has one amount unless items are chosen");
+        assert!(form.check(false, now()).unwrap_err().get("invoice_id").is_some());
+
+        assert_eq!(key_from_label("Table number"), "table_number");
+        assert_eq!(key_from_label("  T-shirt size? "), "t_shirt_size");
+        assert_eq!(key_from_label("Ünïcode!"), "n_code");
+        assert_eq!(key_from_label(&"long ".repeat(20)).len(), 39);
+        let mut form = LinkForm::default();
+        form.custom_fields.push(Default::default());
+        form.set_question_label(0, "Table number".into());
+        assert_eq!(form.custom_fields[0].key, "table_number");
+        form.custom_fields[0].key_edited = true;
+        form.custom_fields[0].key = "table".into();
+        form.set_question_label(0, "Your table".into());
+        assert_eq!(form.custom_fields[0].key, "table", "an edited key stays");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_preview_shows_what_the_customer_will_see() {
+        use paylinks_app::link_form::LinkKind;
+        let empty = LinkForm::default().preview("Shop", false);
+        assert_eq!(
+            (empty.name.as_str(), empty.merchant_name.as_str(), empty.amount_minor),
+            ("Your link's name", "Shop", None)
+        );
+        let form = LinkForm {
+            name: "Tea".into(),
+            description: "<b>hot</b> & fresh".into(),
+            amount: "4.50".into(),
+            currency: "eur".into(),
+            collect_phone: true,
+            ..LinkForm::default()
+        };
+        let preview = form.preview("Shop", true);
+        assert_eq!((preview.amount_minor, preview.currency.as_str(), preview.livemode), (Some(450), "EUR", true));
+        assert_eq!(preview.description_html.as_deref(), Some("<p>&lt;b&gt;hot&lt;/b&gt; &amp; fresh</p>"));
+        assert!(preview.collect_phone);
+        let donation = LinkForm { kind: LinkKind::Donation, min_amount: "2".into(), ..form }.preview("Shop", false);
+        assert_eq!(donation.custom_amount.map(|a| a.minimum), Some(200));
     }
 
     #[wasm_bindgen_test]

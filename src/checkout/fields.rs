@@ -1,8 +1,9 @@
 //! The checkout's inputs: each bound to one part of the form, through the app's one labelled input.
 
 use super::form::{AddressForm, CheckoutForm};
-use crate::common::field::{Field, InputKind};
+use crate::common::field::{scoped, Field, InputKind};
 use crate::common::form::FieldMessages;
+use crate::common::intl::display_names;
 use leptos::prelude::*;
 use paylinks_api::country::COUNTRY_CODES;
 use paylinks_api::{CustomField, CustomFieldType};
@@ -94,6 +95,7 @@ fn choice_field(
     get: impl Fn(&CheckoutForm) -> String + Copy + Send + Sync + 'static,
     set: impl Fn(&mut CheckoutForm, String) + Copy + 'static,
 ) -> impl IntoView {
+    let id = scoped(&id);
     let (error, invalid) = (ctx.error_for(path.clone()), ctx.error_for(path.clone()));
     let error_id = format!("{id}-error");
     let form = ctx.form;
@@ -113,31 +115,13 @@ fn choice_field(
 
 /// Every country, named by the customer's browser in its language, in the order of those names.
 fn country_choices() -> Vec<(String, String)> {
-    let name_of = region_names();
+    let name_of = display_names("region");
     let mut choices: Vec<(String, String)> = COUNTRY_CODES
         .iter()
         .map(|code| (code.to_string(), name_of(code).unwrap_or_else(|| code.to_string())))
         .collect();
     choices.sort_by(|a, b| a.1.cmp(&b.1));
     choices
-}
-
-/// `Intl.DisplayNames` for regions (not in js-sys yet), or nothing on a browser without it.
-fn region_names() -> impl Fn(&str) -> Option<String> {
-    use js_sys::{Array, Function, Object, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-    let display = (|| {
-        let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-        let constructor = Reflect::get(&intl, &"DisplayNames".into()).ok()?.dyn_into::<Function>().ok()?;
-        let options = Object::new();
-        Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
-        Reflect::construct(&constructor, &Array::of2(&Array::new(), &options)).ok()
-    })();
-    move |code| {
-        let display = display.as_ref()?;
-        let of = Reflect::get(display, &"of".into()).ok()?.dyn_into::<Function>().ok()?;
-        of.call1(display, &JsValue::from_str(code)).ok()?.as_string()
-    }
 }
 
 pub fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {

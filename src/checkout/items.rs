@@ -1,7 +1,7 @@
 //! The line items with their quantity or choice controls, or the amount the customer chooses.
 
 use super::fields::{Fields, AMOUNT};
-use crate::common::field::Field;
+use crate::common::field::{scoped, Field};
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::checkout_rules::MAX_QUANTITY;
@@ -71,8 +71,9 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
                     {format!("Add {name}")}</label>
             }.into_any()),
         };
-        let qty_id = format!("quantity-{i}");
+        let qty_id = scoped(&format!("quantity-{i}"));
         let error_id = format!("{qty_id}-error");
+        let error_p_id = error_id.clone();
         let label = format!("Quantity of {}", item.name);
         let field = format!("quantities[{i}]");
         let (error, invalid) = (ctx.error_for(field.clone()), ctx.error_for(field.clone()));
@@ -104,7 +105,7 @@ pub fn Items(link: StoredValue<PublicPaymentLink>, ctx: Fields) -> impl IntoView
                 </div>
                 {stepper}{fixed}
                 <span class="item-subtotal" aria-live="polite">{subtotal}</span>
-                <p id=format!("quantity-{i}-error") class="field-error" aria-live="polite">{error}</p>
+                <p id=error_p_id class="field-error" aria-live="polite">{error}</p>
             </li>
         }
     });

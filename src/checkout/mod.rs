@@ -15,6 +15,7 @@ mod unavailable;
 
 use crate::common::api::ApiError;
 use crate::common::error_state::ErrorState;
+use crate::common::field::IdScope;
 use confirmation::Confirmation;
 use leptos::prelude::*;
 use page::CheckoutPage;
@@ -86,6 +87,19 @@ async fn load(public_id: &str, paid: Option<&str>) -> Screen {
         }
     }
     Screen::from_link(api::public_link(public_id).await)
+}
+
+/// The checkout page `link` makes, as a customer would see it, for the merchant to look at while
+/// editing: inert (nothing in it can be pressed or focused), its ids apart from the page's own.
+#[component]
+pub fn CheckoutPreview(link: Signal<PublicPaymentLink>) -> impl IntoView {
+    provide_context(IdScope("preview-"));
+    let screen = RwSignal::new(Screen::Loading);
+    view! {
+        <div class="checkout" inert=true>
+            {move || view! { <CheckoutPage link=link.get() screen=screen preview=true/> }}
+        </div>
+    }
 }
 
 #[component]

@@ -26,9 +26,17 @@ fn mark_interactive() {
     }
 }
 
+/// The checkout form for `link`. With `preview`, the same page shown beside the create form: it
+/// neither pays nor touches the tab's title.
 #[component]
-pub fn CheckoutPage(link: PublicPaymentLink, screen: RwSignal<Screen>) -> impl IntoView {
-    set_title(&format!("{} — {}", link.name, link.merchant_name));
+pub fn CheckoutPage(
+    link: PublicPaymentLink,
+    screen: RwSignal<Screen>,
+    #[prop(optional)] preview: bool,
+) -> impl IntoView {
+    if !preview {
+        set_title(&format!("{} — {}", link.name, link.merchant_name));
+    }
     let link = StoredValue::new(link);
     let form = RwSignal::new(link.with_value(CheckoutForm::new));
     let failure = RwSignal::new(None::<String>);
@@ -70,7 +78,9 @@ pub fn CheckoutPage(link: PublicPaymentLink, screen: RwSignal<Screen>) -> impl I
             focus_first_invalid();
         }
     };
-    Effect::new(move |_| mark_interactive());
+    if !preview {
+        Effect::new(move |_| mark_interactive());
+    }
 
     let ctx = Fields { form, messages };
     // Any change to what the customer typed makes the last failure old news.
@@ -81,6 +91,9 @@ pub fn CheckoutPage(link: PublicPaymentLink, screen: RwSignal<Screen>) -> impl I
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if preview {
+            return;
+        }
         messages.submitted.set(true);
         if paying.get_untracked() {
             return;

@@ -23,6 +23,19 @@ impl InputKind {
     }
 }
 
+/// Set by a page that shows a second copy of a form (the checkout's preview beside the create
+/// form): every id inside it gets this prefix, so ids stay unique and labels find their inputs.
+#[derive(Clone, Copy)]
+pub struct IdScope(pub &'static str);
+
+/// `id` within the current [`IdScope`], if any.
+pub fn scoped(id: &str) -> String {
+    match use_context::<IdScope>() {
+        Some(IdScope(prefix)) => format!("{prefix}{id}"),
+        None => id.to_string(),
+    }
+}
+
 /// A labelled input (or, with `multiline`, a text area) for `field`, the name its errors use.
 #[component]
 pub fn Field(
@@ -38,6 +51,7 @@ pub fn Field(
     #[prop(optional, into)]
     hint: Option<Signal<String>>,
 ) -> impl IntoView {
+    let id = scoped(&id);
     let error = messages.for_field(field.clone());
     let invalid = error.clone();
     let hint_id = format!("{id}-hint");

@@ -70,6 +70,18 @@ impl FieldMessages {
         }
     }
 
+    /// Every error the page shows or will show on submit: the server's, and the form's own once
+    /// it was submitted.
+    pub fn all(self) -> Signal<FieldErrors> {
+        Signal::derive(move || {
+            let mut errors = self.server.get();
+            if self.submitted.get() {
+                errors.merge_missing(self.local.get());
+            }
+            errors
+        })
+    }
+
     /// The customer or merchant has left `field`: if they changed it, its own rules may speak now.
     pub fn leave(self, field: &str) {
         if self.changed.with_untracked(|c| c.contains(field)) {

@@ -16,7 +16,13 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
     };
     let children = StoredValue::new(children);
     move || match signed_in.get() {
-        None => view! { <Redirect path="/sign-in"/> }.into_any(),
+        // Back to the page that was asked for once signed in.
+        None => {
+            let location = window().location();
+            let asked = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+            let next = js_sys::encode_uri_component(&asked);
+            view! { <Redirect path=format!("/sign-in?next={next}")/> }.into_any()
+        }
         Some(current) => {
             let mode = if current.is_test_mode() { "sandbox" } else { "live" };
             let who = format!("{} · {mode}", current.merchant_name);

@@ -1,5 +1,6 @@
 //! One link: every field, its public URL (copy, QR code) and the status changes it allows.
 
+use crate::common::api::ApiError;
 use crate::common::error_state::ErrorState;
 use crate::common::format;
 use crate::components::copy_button::CopyButton;
@@ -8,10 +9,11 @@ use crate::link_form::{words, AFTER_COMPLETION, LINK_TYPES, MODES, SELECTION_MOD
 use crate::session::client_of;
 use crate::session::use_session;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use paylinks_api::checkout::PaymentStatus;
+use paylinks_api::checkout::{Address, PaymentStatus};
 use paylinks_api::payment::Payment;
-use paylinks_api::{LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
+use paylinks_api::{CustomField, LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
 
 /// The button text for moving to a state.
 pub fn action_label(to: LinkStatus) -> &'static str {
@@ -60,6 +62,14 @@ pub fn LinkDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading the payment link…"</p> }>
             {move || link.get().map(|result| match result {
                 Ok(link) => view! { <LinkView link=link/> }.into_any(),
+                // A wrong or old address: nothing to retry.
+                Err(ApiError::Server { status: 404 | 400, .. }) => view! {
+                    <div class="empty-state">
+                        <h1>"No such payment link"</h1>
+                        <p>"This address does not name one of your links, in this mode."</p>
+                        <A href="/links" attr:class="button">"Back to your links"</A>
+                    </div>
+                }.into_any(),
                 Err(err) => view! { <ErrorState message=err.message() retry=retry/> }.into_any(),
             })}
         </Transition>
@@ -123,7 +133,7 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
             }))}
             <p class="form-error" role="alert">{move || match change.value().get() { Some(Err(e)) => Some(e.message()), _ => None }}</p>
         </section>
-        <LinkActivity id=link.id.to_string()/>
+        <LinkActivity id=link.id.to_string() questions=link.settings.custom_fields.clone()/>
         <section aria-labelledby="fields-heading" class="card">
             <h2 id="fields-heading">"Details"</h2>
             <dl class="fields">
@@ -199,6 +209,7 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
         ),
         ("After paying", words(&AFTER_COMPLETION, settings.after_completion).into()),
         ("Confirmation message", opt(&settings.confirmation_message)),
+        ("Message when unavailable", opt(&settings.inactive_message)),
         ("Customer id", opt(&settings.customer_id)),
         ("Reference", opt(&settings.external_reference)),
         ("Created", format::when(link.created_at)),
@@ -206,11 +217,24 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
     ]
 }
 
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What customers did on the link: views, attempts, revenue, and the newest payments.
 #[component]
-fn LinkActivity(id: String) -> impl IntoView {
+fn LinkActivity(id: String, questions: Vec<CustomField>) -> impl IntoView {
     let session = use_session();
     let retry = RwSignal::new(0u32);
+    // New payments appear while the page is open (not while the merchant reads one's details,
+    // which a refresh would fold away).
+    let reading = || document().query_selector("details.payment-detail[open]").ok().flatten().is_some();
+    let refresh = move || {
+        if !reading() {
+            retry.update(|n| *n += 1);
+        }
+    };
+    if let Ok(timer) = set_interval_with_handle(refresh, REFRESH_EVERY) {
+        on_cleanup(move || timer.clear());
+    }
     let activity = LocalResource::new(move || {
         let (id, client) = (id.clone(), client_of(session.get()));
         retry.track();
@@ -243,7 +267,7 @@ fn LinkActivity(id: String) -> impl IntoView {
                             {if payments.data.is_empty() {
                                 view! { <p>"No payments yet. Share the link to get paid."</p> }.into_any()
                             } else {
-                                view! { <PaymentsTable payments=payments.data/> }.into_any()
+                                view! { <PaymentsTable payments=payments.data questions=questions.clone()/> }.into_any()
                             }}
                         }.into_any()
                     }
@@ -254,28 +278,73 @@ fn LinkActivity(id: String) -> impl IntoView {
     }
 }
 
+/// `1 Main St, Apt 2, Springfield, IL 62701, US`
+fn address_text(address: &Address) -> String {
+    let region =
+        [address.state.as_deref(), address.postal_code.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    [
+        Some(address.line1.as_str()),
+        address.line2.as_deref(),
+        Some(address.city.as_str()),
+        Some(region.as_str()),
+        Some(address.country.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// Each answer under its question's label (the key, if the question is gone).
+fn answers_text(p: &Payment, questions: &[CustomField]) -> String {
+    p.custom_fields
+        .iter()
+        .map(|(key, answer)| {
+            let label = questions.iter().find(|q| &q.key == key).map_or(key.as_str(), |q| q.label.as_str());
+            format!("{label}: {answer}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[component]
-fn PaymentsTable(payments: Vec<Payment>) -> impl IntoView {
+fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="payments">
                 <caption class="visually-hidden">"Newest payments"</caption>
-                <thead><tr><th>"When"</th><th>"Status"</th><th>"Amount"</th><th>"Customer"</th><th>"Card"</th><th>"Answers"</th></tr></thead>
+                <thead><tr><th>"When"</th><th>"Status"</th><th>"Amount"</th><th>"Customer"</th><th>"Card"</th><th>"Answers"</th><th>"Details"</th></tr></thead>
                 <tbody>
                     {payments.into_iter().map(|p| {
                         let status = match p.status {
                             PaymentStatus::Succeeded => "Succeeded".to_string(),
                             PaymentStatus::Failed => format!("Failed: {}", p.failure_code.clone().unwrap_or_default().replace('_', " ")),
                         };
-                        let answers = p.custom_fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ");
+                        let answers = answers_text(&p, &questions);
+                        let money = |minor: i64| format::amount(Some(minor), &p.currency);
+                        let items = p.line_items.iter().map(|l| format!("{} × {} at {}", l.quantity, l.name, money(l.unit_amount))).collect::<Vec<_>>().join("; ");
+                        let mut rows = vec![("What was bought", items), ("Email", p.customer_email.clone()), ("Name", p.customer_name.clone())];
+                        rows.extend(p.customer_phone.clone().map(|phone| ("Phone", phone)));
+                        rows.extend(p.billing_address.as_ref().map(|a| ("Billing address", address_text(a))));
+                        rows.extend(p.shipping_address.as_ref().map(|a| ("Shipping address", address_text(a))));
+                        rows.extend(p.failure_message.clone().map(|m| ("What the customer was told", m)));
+                        rows.push(("Payment id", p.id.clone()));
+                        rows.push(("Checkout id", p.checkout_id.clone()));
                         view! {
                             <tr>
-                                <td>{format::when(p.created_at)}</td>
-                                <td>{status}</td>
-                                <td class="num">{format::amount(Some(p.amount_minor), &p.currency)}</td>
-                                <td>{format!("{} <{}>", p.customer_name, p.customer_email)}</td>
-                                <td>{format!("{} ···· {}", p.card_brand, p.card_last4)}</td>
-                                <td>{answers}</td>
+                                <td data-label="When">{format::when(p.created_at)}</td>
+                                <td data-label="Status">{status}</td>
+                                <td data-label="Amount" class="num">{format::amount(Some(p.amount_minor), &p.currency)}</td>
+                                <td data-label="Customer">{format!("{} <{}>", p.customer_name, p.customer_email)}</td>
+                                <td data-label="Card">{format!("{} ···· {}", p.card_brand, p.card_last4)}</td>
+                                <td data-label="Answers">{answers}</td>
+                                <td data-label="Details">
+                                    <details class="payment-detail">
+                                        <summary>{format!("Payment {}", p.id)}</summary>
+                                        <dl class="fields">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
+                                    </details>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

@@ -3,7 +3,23 @@
 use crate::session::use_session;
 use crate::session::{self, Session};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// Where to go after signing in: the page that was asked for, if it is one of ours (a path on
+/// this site, never another origin), else the links.
+pub fn after_sign_in(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with("/sign-in") =>
+        {
+            path.to_string()
+        }
+        _ => "/links".into(),
+    }
+}
 
 /// Why a typed key cannot be right, before asking the server.
 pub fn key_problem(key: &str) -> Option<&'static str> {
@@ -20,6 +36,7 @@ pub fn key_problem(key: &str) -> Option<&'static str> {
 pub fn SignInPage() -> impl IntoView {
     let signed_in = use_session();
     let navigate = use_navigate();
+    let query = use_query_map();
     let key = RwSignal::new(String::new());
     let api_base = RwSignal::new(String::new());
     let remember = RwSignal::new(false);
@@ -36,7 +53,7 @@ pub fn SignInPage() -> impl IntoView {
         if let Some(Ok(session)) = check.value().get() {
             session::save(&session);
             signed_in.set(Some(session));
-            navigate("/links", Default::default());
+            navigate(&after_sign_in(query.get_untracked().get("next").as_deref()), Default::default());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -65,8 +82,12 @@ pub fn SignInPage() -> impl IntoView {
                 <label for="api-key">"API key"</label>
                 <input id="api-key" type="password" autocomplete="off" spellcheck="false"
                     aria-invalid=move || key_error.get().is_some().to_string()
-                    aria-describedby="api-key-error"
+                    aria-describedby="api-key-hint api-key-error"
                     prop:value=key on:input=move |ev| key.set(event_target_value(&ev))/>
+                <p id="api-key-hint" class="hint">
+                    "Your key starts with rk_sandbox_ (test mode) or rk_live_. The first start of the server prints a sandbox key; "
+                    "make another with " <code>"paylinks keys create"</code> "."
+                </p>
                 <p id="api-key-error" class="field-error" aria-live="polite">{move || key_error.get()}</p>
 
                 <label for="api-base">"API base URL (optional)"</label>

@@ -39,6 +39,16 @@ impl Currency {
             .find_map(|(codes, exponent)| codes.iter().find(|c| **c == upper).map(|code| Currency { code, exponent }))
     }
 
+    /// Every known currency, by code.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        let mut all: Vec<Currency> = [(EXPONENT_0, 0), (EXPONENT_2, 2), (EXPONENT_3, 3), (EXPONENT_4, 4)]
+            .into_iter()
+            .flat_map(|(codes, exponent)| codes.iter().map(move |code| Currency { code, exponent }))
+            .collect();
+        all.sort_by_key(|c| c.code);
+        all.into_iter()
+    }
+
     pub fn code(self) -> &'static str {
         self.code
     }

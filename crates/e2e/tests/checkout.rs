@@ -101,7 +101,11 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     assert!(stats.contains("Checkout attempts\n2") && stats.contains("$15.00"), "{stats}");
     let table = env.wait_text("table", "Succeeded").await;
     assert!(table.contains("Failed: card declined") && table.contains("visa ···· 1111"), "{table}");
-    assert!(table.contains("table: 12") && table.contains("Ann Lee <ann@example.com>"), "{table}");
+    assert!(table.contains("Table number: 12") && table.contains("Ann Lee <ann@example.com>"), "{table}");
+    // A payment's details: what was bought and everything the customer gave.
+    env.find("details.payment-detail summary").await.click().await.unwrap();
+    let detail = env.wait_text("details.payment-detail[open]", "Phone").await;
+    assert!(detail.contains("2 × Tea at $4.50") && detail.contains("+1 415 555 0100"), "{detail}");
     env.find(".stats").await.scroll_into_view().await.unwrap();
     env.screenshot("dashboard-payments-360").await;
     env.quit().await;
