@@ -6,7 +6,7 @@ use paylinks_api::checkout::CheckoutRequest;
 use paylinks_api::{CustomAmount, LinkType, PublicLineItem, PublicPaymentLink, SelectionMode};
 use paylinks_app::checkout::form::format_expiry;
 use paylinks_app::checkout::form::{pay_label, renewal_terms, CheckoutForm};
-use paylinks_app::checkout::public_id_from_path;
+use paylinks_app::checkout::{paid_from_query, public_id_from_path};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -66,6 +66,10 @@ fn card_entry_reads_as_typed() {
     assert_eq!(public_id_from_path("/l/pl_abc/"), Some("pl_abc".into()));
     assert_eq!(public_id_from_path("/l/"), None);
     assert_eq!(public_id_from_path("/links/x"), None);
+    assert_eq!(paid_from_query("?paid=py_abc"), Some("py_abc".into()));
+    assert_eq!(paid_from_query("?x=1&paid=py_abc"), Some("py_abc".into()));
+    assert_eq!(paid_from_query("?paid=javascript:1"), None);
+    assert_eq!(paid_from_query(""), None);
 }
 
 #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 //! visit to `?paid=…`: what was bought, when, how, and what renews.
 
 use super::markdown::Markdown;
-use super::set_title;
+use super::screen::set_title;
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::checkout::Receipt;

@@ -6,7 +6,7 @@ use super::form::format_expiry;
 use super::form::{pay_label, renewal_terms, CheckoutForm};
 use super::items::Items;
 use super::markdown::Markdown;
-use super::{remember_paid, set_title, Screen};
+use super::screen::{remember_paid, set_title, Screen};
 use crate::common::api::ApiError;
 use crate::common::field::Field;
 use crate::common::form::{focus, focus_first_invalid, key_for, now, FieldMessages};

@@ -1,7 +1,7 @@
 //! What a customer sees when a link cannot be paid: why, when the server says (a paused, expired
 //! or sold-out link, with the merchant's own message), else one answer for every other case.
 
-use super::set_title;
+use super::screen::set_title;
 use leptos::prelude::*;
 use paylinks_api::error::UnavailableReason;
 use paylinks_api::ErrorBody;

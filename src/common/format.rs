@@ -1,7 +1,7 @@
 //! How amounts and times read on the page.
 
 use chrono::{DateTime, Utc};
-use paylinks_api::checkout_rules::Renewal;
+use paylinks_api::checkout::Renewal;
 use paylinks_api::money::format_amount;
 use paylinks_api::{Currency, Recurring, WireEnum};
 
@@ -17,10 +17,6 @@ pub fn amount(minor: Option<i64>, currency: &str) -> String {
 /// A date and time in UTC, unambiguous for every reader.
 pub fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
 }
 
 /// `per month`, `every 3 months`: how often a recurring price bills.

@@ -312,7 +312,7 @@ fn answers_text(p: &Payment, questions: &[CustomField]) -> String {
 fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="payments">
+            <table class="payments cards">
                 <caption class="visually-hidden">"Newest payments"</caption>
                 <thead><tr><th>"When"</th><th>"Status"</th><th>"Amount"</th><th>"Customer"</th><th>"Card"</th><th>"Answers"</th><th>"Details"</th></tr></thead>
                 <tbody>

@@ -12,9 +12,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use paylinks_api::{LinkMode, LinkStatus, ListQuery, PaymentLinkList, WireEnum};
+use paylinks_api::{LinkMode, LinkSort, LinkStatus, ListQuery, PaymentLinkList, WireEnum};
 
 pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+pub const SORTS: [(LinkSort, &str); 3] =
+    [(LinkSort::Created, "Newest first"), (LinkSort::Name, "Name, A to Z"), (LinkSort::Revenue, "Revenue, most first")];
 
 /// The list state the address bar describes (anything unreadable falls back to the default).
 pub fn query_from_search(search: &str) -> ListQuery {
@@ -95,6 +97,9 @@ pub fn LinksPage() -> impl IntoView {
                 choices=LinkMode::all().iter().map(|m| (*m, m.as_str())).collect()
                 value=move || query.get().mode
                 on_change=move |mode| set_filter.with_value(|f| f(&|q| q.mode = mode))/>
+            <Select id="sort" label="Sort by" choices=SORTS.to_vec()
+                value=move || Some(query.get().sort)
+                on_change={move |sort: Option<LinkSort>| set_filter.with_value(|f| f(&|q| q.sort = sort.unwrap_or_default()))}/>
             <div class="field">
                 <label for="filter-page-size">"Per page"</label>
                 <select id="filter-page-size" on:change=move |ev| {
@@ -143,11 +148,12 @@ fn LinksTable(
     let empty = data.is_empty();
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="links cards">
                 <caption class="visually-hidden">"Payment links"</caption>
                 <thead>
                     <tr><th scope="col">"Name"</th><th scope="col">"Amount"</th><th scope="col">"Mode"</th>
-                        <th scope="col">"Status"</th><th scope="col">"Created"</th><th scope="col">"Share"</th></tr>
+                        <th scope="col">"Status"</th><th scope="col">"Payments"</th><th scope="col">"Revenue"</th>
+                        <th scope="col">"Created"</th><th scope="col">"Share"</th></tr>
                 </thead>
                 <tbody>
                     {data.into_iter().map(|link| {
@@ -155,18 +161,25 @@ fn LinksTable(
                         let copy_label = format!("Copy the URL of {}", link.name);
                         view! {
                             <tr>
-                                <td><A href=detail>{link.name.clone()}</A></td>
-                                <td class="num">{format::amount(link.amount_minor, &link.currency)}</td>
-                                <td>{link.mode.as_str()}</td>
-                                <td><StatusBadge status=link.status/></td>
-                                <td>{format::date(link.created_at)}</td>
-                                <td><CopyButton text=link.url.clone() label=copy_label/></td>
+                                <td data-label="Name" class="name"><A href=detail>{link.name.clone()}</A></td>
+                                <td data-label="Amount" class="num">{format::amount(link.amount_minor, &link.currency)}</td>
+                                <td data-label="Mode">{link.mode.as_str()}</td>
+                                <td data-label="Status"><StatusBadge status=link.status/></td>
+                                <td data-label="Payments" class="num">{link.completed_count}</td>
+                                <td data-label="Revenue" class="num">{format::amount(Some(link.revenue_minor), &link.currency)}</td>
+                                <td data-label="Created">{format::when(link.created_at)}</td>
+                                <td data-label="Share"><CopyButton text=link.url.clone() label=copy_label/></td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
-            {empty.then(|| view! { <p class="empty-state">"No payment links match these filters."</p> })}
+            {empty.then(|| view! {
+                <div class="empty-state">
+                    <p>"No payment links match these filters."</p>
+                    <button type="button" class="secondary" on:click=move |_| go.with_value(|go| go(ListQuery::default(), false))>"Clear filters"</button>
+                </div>
+            })}
         </div>
         <nav class="pager" aria-label="Pages">
             <span>{label}</span>

@@ -1,7 +1,6 @@
 //! The public checkout on the wire: what a customer sends to pay a link and what comes back.
 
-use crate::checkout_rules::Renewal;
-use crate::payment::PaidLine;
+use crate::link::Recurring;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -97,6 +96,28 @@ pub struct CheckoutResult {
     /// On success: what the confirmation shows (the same as `GET …/payments/{payment_id}`).
     #[serde(default)]
     pub receipt: Option<Receipt>,
+}
+
+/// What was bought on one line of a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaidLine {
+    pub name: String,
+    pub unit_amount: i64,
+    pub quantity: i64,
+    /// How often the line bills again, for a recurring item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<Recurring>,
+}
+
+/// What a subscription bills again after the first payment: its recurring lines, on their one
+/// schedule (a link's recurring items share one; see `validate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Renewal {
+    pub amount_minor: i64,
+    #[serde(flatten)]
+    pub every: Recurring,
 }
 
 /// ext: a successful payment as its customer sees it, then and on every later visit to

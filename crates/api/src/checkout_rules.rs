@@ -2,16 +2,14 @@
 //! trusts the page's total), and what it charges: the lines, their total, who pays.
 
 use crate::card::{check_cvc, parse_expiry, CardBrand, CardNumber};
-use crate::checkout::{Address, CardInput, CheckoutRequest};
+use crate::checkout::{Address, CardInput, CheckoutRequest, PaidLine, Renewal};
 use crate::country::is_country_code;
 use crate::error::FieldErrors;
 use crate::link::{CustomFieldType, Recurring, SelectionMode};
 use crate::money::MAX_AMOUNT_MINOR;
-use crate::payment::PaidLine;
 use crate::public::PublicPaymentLink;
 use crate::rules::{check_text, NAME_MAX_CHARS};
 use chrono::{DateTime, Datelike, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Quantities a customer may choose when a link allows it.
@@ -63,16 +61,6 @@ impl Order {
             total_minor: amount,
         }
     }
-}
-
-/// What a subscription bills again after the first payment: its recurring lines, on their one
-/// schedule (a link's recurring items share one; see `validate`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Renewal {
-    pub amount_minor: i64,
-    #[serde(flatten)]
-    pub every: Recurring,
 }
 
 /// The renewal `lines` make, if any of them recurs.

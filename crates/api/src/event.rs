@@ -2,7 +2,7 @@
 //! and the types paylinks emits. An event is written in the same transaction as its cause and its
 //! body never changes afterwards.
 
-use crate::payment::PaidLine;
+use crate::checkout::PaidLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;

@@ -23,7 +23,7 @@ pub mod wire;
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorCode, FieldErrors};
 pub use link::*;
-pub use list::ListQuery;
+pub use list::{LinkSort, ListQuery};
 pub use public::{PublicLineItem, PublicLinkEnvelope, PublicPaymentLink};
 pub use status::{LinkStatus, TargetStatus};
 pub use wire::WireEnum;

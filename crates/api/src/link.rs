@@ -339,6 +339,8 @@ pub struct PaymentLink {
     pub max_completions: Option<i64>,
     /// ext: successful payments so far.
     pub completed_count: i64,
+    /// ext: what those payments took in all, in the link's currency (minor units).
+    pub revenue_minor: i64,
 }
 
 /// Body of `PATCH /v2/payment-links/{id}/status`.

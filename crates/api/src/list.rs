@@ -1,4 +1,4 @@
-//! The list query (`limit`, `offset`, `status`, `mode`, `search`): parsed from and written to a
+//! The list query (`limit`, `offset`, `status`, `mode`, `search`, ext `sort`): parsed from and written to a
 //! URL query string, so the server and the dashboard's address bar agree on it.
 
 use crate::error::FieldErrors;
@@ -10,6 +10,18 @@ pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;
 pub const SEARCH_MAX_CHARS: usize = 200;
 
+crate::wire::wire_enum! {
+    /// ext: the order of the list. `created`: newest first (the contract's order); `name`: A to
+    /// Z; `revenue`: most money taken first.
+    #[derive(Default)]
+    pub enum LinkSort {
+        #[default]
+        Created,
+        Name,
+        Revenue,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
     pub limit: i64,
@@ -17,11 +29,12 @@ pub struct ListQuery {
     pub status: Option<LinkStatus>,
     pub mode: Option<LinkMode>,
     pub search: Option<String>,
+    pub sort: LinkSort,
 }
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { limit: DEFAULT_LIMIT, offset: 0, status: None, mode: None, search: None }
+        ListQuery { limit: DEFAULT_LIMIT, offset: 0, status: None, mode: None, search: None, sort: LinkSort::Created }
     }
 }
 
@@ -32,7 +45,7 @@ impl ListQuery {
         let mut out = ListQuery::default();
         let mut seen: Vec<String> = Vec::new();
         for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            let known = ["limit", "offset", "status", "mode", "search"];
+            let known = ["limit", "offset", "status", "mode", "search", "sort"];
             let Some(key) = known.into_iter().find(|k| *k == key) else { continue };
             if seen.iter().any(|s| s == key) {
                 errors.add(key, "must be given at most once");
@@ -56,6 +69,10 @@ impl ListQuery {
                 "mode" => match LinkMode::parse(&value) {
                     Some(m) => out.mode = Some(m),
                     None => errors.add(key, "must be one of custom, invoice, subscription"),
+                },
+                "sort" => match LinkSort::parse(&value) {
+                    Some(sort) => out.sort = sort,
+                    None => errors.add(key, "must be one of created, name, revenue"),
                 },
                 _ => {
                     let search = value.trim();
@@ -90,6 +107,9 @@ impl ListQuery {
         if let Some(search) = &self.search {
             out.append_pair("search", search);
         }
+        if self.sort != LinkSort::Created {
+            out.append_pair("sort", self.sort.as_str());
+        }
         out.finish()
     }
 }
@@ -115,6 +135,7 @@ mod tests {
             ("status=paused", "status"),
             ("mode=donation", "mode"),
             ("limit=1&limit=2", "limit"),
+            ("sort=price", "sort"),
         ] {
             let errors = ListQuery::parse(query).unwrap_err();
             assert!(errors.get(field).is_some(), "{query}: {errors:?}");
@@ -129,6 +150,7 @@ mod tests {
             status: Some(LinkStatus::Inactive),
             mode: Some(LinkMode::Invoice),
             search: Some("café & co".into()),
+            sort: LinkSort::Revenue,
         };
         assert_eq!(ListQuery::parse(&q.to_query_string()).unwrap(), q);
         assert_eq!(ListQuery::default().to_query_string(), "");

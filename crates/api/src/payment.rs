@@ -1,24 +1,12 @@
 //! Payments as the merchant sees them (made of the checkout's pieces): each attempt on a link, the
 //! list, and the link's stats.
 
-use crate::checkout::{Address, PaymentStatus};
-use crate::link::{Pagination, Recurring};
+use crate::checkout::{Address, PaidLine, PaymentStatus};
+use crate::link::Pagination;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// What was bought on one line of a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PaidLine {
-    pub name: String,
-    pub unit_amount: i64,
-    pub quantity: i64,
-    /// How often the line bills again, for a recurring item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurring: Option<Recurring>,
-}
 
 /// ext: a payment attempt on a link, as the merchant sees it. Card: brand and last four only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -72,6 +72,7 @@ mod tests {
         agrees::<LinkStatus>();
         agrees::<TargetStatus>();
         agrees::<ErrorCode>();
+        agrees::<LinkSort>();
         agrees::<error::UnavailableReason>();
         agrees::<checkout::PaymentStatus>();
         agrees::<event::EventType>();

@@ -16,6 +16,7 @@ on_both_backends!(
     get_by_id_or_public_id,
     list_filters_search_and_pagination,
     walking_all_pages_returns_each_link_once_newest_first,
+    lists_sort_by_name_or_revenue_and_links_count_their_revenue,
     full_status_transition_table,
     read_time_expiry,
     deprecated_routes_keep_working_with_headers,
@@ -77,6 +78,7 @@ async fn create_returns_the_full_object(app: TestApp) {
         "after_completion",
         "confirmation_message",
         "inactive_message",
+        "revenue_minor",
         "customer_id",
         "external_reference",
     ] {
@@ -486,6 +488,46 @@ async fn walking_all_pages_returns_each_link_once_newest_first(app: TestApp) {
         let newest_first: Vec<String> = created.iter().rev().cloned().collect();
         assert_eq!(seen, newest_first, "limit {limit}");
     }
+}
+
+async fn lists_sort_by_name_or_revenue_and_links_count_their_revenue(app: TestApp) {
+    let mut ids = Vec::new();
+    for (name, amount) in [("banana", 300), ("Apple", 100), ("cherry", 200), ("apple pie", 200)] {
+        ids.push(app.create_ok(&json!({"name": name, "amount_minor": amount})).await);
+    }
+    let pay = |link: &Value| {
+        let url = app.url(&format!("/public/payment-links/{}/checkout", link["public_id"].as_str().unwrap()));
+        let client = app.client.clone();
+        async move {
+            let body = json!({"email": "a@example.com", "name": "A", "card": {"number": "4111111111111111", "expiry": "12/34", "cvc": "123"}});
+            assert_eq!(client.post(url).json(&body).send().await.unwrap().status(), 200);
+        }
+    };
+    pay(&ids[0]).await; // banana: 300
+    pay(&ids[2]).await; // cherry: 200 + 200
+    pay(&ids[2]).await;
+    let declined = json!({"email": "a@example.com", "name": "A", "card": {"number": "4000000000000002", "expiry": "12/34", "cvc": "123"}});
+    let url = app.url(&format!("/public/payment-links/{}/checkout", ids[1]["public_id"].as_str().unwrap()));
+    assert_eq!(app.client.post(url).json(&declined).send().await.unwrap().status(), 200, "a decline takes nothing");
+    let names = |body: &Value| {
+        body["data"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+
+    let (_, by_revenue) = parts(app.get("/v2/payment-links?sort=revenue").await).await;
+    assert_eq!(names(&by_revenue), ["cherry", "banana", "apple pie", "Apple"], "most first, then newest");
+    let revenue: Vec<_> =
+        by_revenue["data"].as_array().unwrap().iter().map(|l| l["revenue_minor"].as_i64().unwrap()).collect();
+    assert_eq!(revenue, [400, 300, 0, 0]);
+    let (_, by_name) = parts(app.get("/v2/payment-links?sort=name&limit=2").await).await;
+    assert_eq!(names(&by_name), ["Apple", "apple pie"], "A to Z whatever the case");
+    let (_, rest) = parts(app.get("/v2/payment-links?sort=name&limit=2&offset=2").await).await;
+    assert_eq!(names(&rest), ["banana", "cherry"]);
+    let (_, searched) = parts(app.get("/v2/payment-links?sort=revenue&search=an").await).await;
+    assert_eq!(names(&searched), ["banana"]);
+    let (_, newest) = parts(app.get("/v2/payment-links?sort=created").await).await;
+    assert_eq!(names(&newest), ["apple pie", "cherry", "Apple", "banana"]);
+    let err = expect_error(app.get("/v2/payment-links?sort=price").await, 400, "invalid_request").await;
+    assert!(err["details"]["fields"]["sort"].is_array(), "{err}");
 }
 
 async fn full_status_transition_table(app: TestApp) {

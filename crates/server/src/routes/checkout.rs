@@ -13,8 +13,8 @@ use crate::write::WriteTx;
 use axum::extract::{ConnectInfo, OriginalUri, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::Extension;
-use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult, NextStep, PaymentStatus, Receipt};
-use paylinks_api::checkout_rules::{renewal, validate_checkout, CheckoutPlan};
+use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
+use paylinks_api::checkout_rules::{validate_checkout, CheckoutPlan};
 use paylinks_api::error::parse_json;
 use paylinks_api::event::{CompletedCheckout, EventType};
 use paylinks_api::money::minor_to_major_string;
@@ -78,7 +78,7 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     let plan = validate_checkout(&req, &PublicPaymentLink::from_link(&link, &stored.merchant_name), now)
         .map_err(ApiError::invalid)?;
     let mut outcome = charge(state, &link, &plan).await;
-    if outcome == ChargeOutcome::Succeeded && !write.db().count_completion(link.id, now).await? {
+    if outcome == ChargeOutcome::Succeeded && !write.db().count_completion(link.id, plan.amount_minor, now).await? {
         outcome = ChargeOutcome::Failed {
             code: "link_unavailable",
             message: "This payment link is no longer available; you have not been charged.",
@@ -94,7 +94,7 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     }
     let result = CheckoutResult {
         next: succeeded.then(|| next_step(&link, &payment)),
-        receipt: succeeded.then(|| receipt(&link, &stored.merchant_name, &payment)),
+        receipt: succeeded.then(|| super::public::receipt_of(&link, &stored.merchant_name, &payment)),
         status: payment.status,
         payment_id: payment.id,
         checkout_id: payment.checkout_id,
@@ -104,25 +104,6 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
         failure_message: payment.failure_message,
     };
     Ok(Reply::json(StatusCode::OK, &CheckoutEnvelope { data: result }))
-}
-
-/// What the customer sees of a successful payment, now and on every later visit.
-pub(crate) fn receipt(link: &PaymentLink, merchant_name: &str, payment: &Payment) -> Receipt {
-    Receipt {
-        payment_id: payment.id.clone(),
-        link_name: link.name.clone(),
-        merchant_name: merchant_name.to_string(),
-        amount_minor: payment.amount_minor,
-        currency: payment.currency.clone(),
-        line_items: payment.line_items.clone(),
-        renewal: renewal(&payment.line_items),
-        customer_email: payment.customer_email.clone(),
-        card_brand: payment.card_brand.clone(),
-        card_last4: payment.card_last4.clone(),
-        paid_at: payment.created_at,
-        message_html: link.settings.confirmation_message.as_deref().map(|text| to_safe_html(text, link.livemode)),
-        livemode: payment.livemode,
-    }
 }
 
 fn completed_checkout(link: &PaymentLink, payment: &Payment) -> CompletedCheckout {

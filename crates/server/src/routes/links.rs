@@ -78,7 +78,7 @@ async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: 
     Ok(Reply::json(StatusCode::CREATED, &link))
 }
 
-/// List payment links, newest first.
+/// List payment links, newest first (or by name or revenue, ext).
 #[utoipa::path(get, path = "/payment-links", tag = "Payment Links",
     params(
         ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
@@ -86,6 +86,7 @@ async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: 
         ("status" = Option<LinkStatus>, Query, description = "Status as of now"),
         ("mode" = Option<paylinks_api::LinkMode>, Query),
         ("search" = Option<String>, Query, description = "Case-insensitive substring of name or slug, or an exact id / public_id"),
+        ("sort" = Option<paylinks_api::LinkSort>, Query, description = "ext: created (newest first, the default), name (A to Z) or revenue (most first)"),
     ),
     responses(
         (status = 200, description = "A page of links", body = PaymentLinkList),

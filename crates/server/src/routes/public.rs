@@ -6,9 +6,11 @@ use crate::state::AppState;
 use crate::store::StoredLink;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use paylinks_api::checkout::{PaymentStatus, ReceiptEnvelope};
+use paylinks_api::checkout::{PaymentStatus, Receipt, ReceiptEnvelope};
+use paylinks_api::checkout_rules::renewal;
 use paylinks_api::error::{ErrorDetails, UnavailableReason};
-use paylinks_api::{ErrorBody, ErrorCode, LinkStatus, PublicLinkEnvelope, PublicPaymentLink};
+use paylinks_api::payment::Payment;
+use paylinks_api::{ErrorBody, ErrorCode, LinkStatus, PaymentLink, PublicLinkEnvelope, PublicPaymentLink};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -56,10 +58,29 @@ pub async fn receipt(
     let stored = state.store.get_public_link(&public_id, view.now).await?.ok_or_else(missing)?;
     let payment = state.store.get_payment(stored.link.id, &payment_id).await?;
     let payment = payment.filter(|p| p.status == PaymentStatus::Succeeded).ok_or_else(missing)?;
-    let data = super::checkout::receipt(&stored.link, &stored.merchant_name, &payment);
+    let data = receipt_of(&stored.link, &stored.merchant_name, &payment);
     // It names the customer: never kept by a shared cache.
     Ok(Reply::json(StatusCode::OK, &ReceiptEnvelope { data })
         .with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+}
+
+/// What the customer sees of a successful payment, now and on every later visit.
+pub(crate) fn receipt_of(link: &PaymentLink, merchant_name: &str, payment: &Payment) -> Receipt {
+    Receipt {
+        payment_id: payment.id.clone(),
+        link_name: link.name.clone(),
+        merchant_name: merchant_name.to_string(),
+        amount_minor: payment.amount_minor,
+        currency: payment.currency.clone(),
+        line_items: payment.line_items.clone(),
+        renewal: renewal(&payment.line_items),
+        customer_email: payment.customer_email.clone(),
+        card_brand: payment.card_brand.clone(),
+        card_last4: payment.card_last4.clone(),
+        paid_at: payment.created_at,
+        message_html: link.settings.confirmation_message.as_deref().map(|text| to_safe_html(text, link.livemode)),
+        livemode: payment.livemode,
+    }
 }
 
 /// The link if a customer may pay it now. Otherwise the contract's 404: for a paused, expired or

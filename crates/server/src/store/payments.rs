@@ -12,12 +12,18 @@ use uuid::Uuid;
 impl Tx {
     /// Counts one successful payment on a link that is still payable and under its cap; the link
     /// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
-    /// the link could not take it (completed, capped or changed meanwhile).
-    pub async fn count_completion(&mut self, link_id: Uuid, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    /// the link could not take it (completed, capped or changed meanwhile). Its revenue grows by
+    /// `amount_minor` in the same statement.
+    pub async fn count_completion(
+        &mut self,
+        link_id: Uuid,
+        amount_minor: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
         let completes =
             "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
         let sql = format!(
-            "UPDATE payment_links SET completed_count = completed_count + 1, \
+            "UPDATE payment_links SET completed_count = completed_count + 1, revenue_minor = revenue_minor + $3, \
          status = CASE WHEN {completes} THEN 'completed' ELSE status END, \
          status_changed_at = CASE WHEN {completes} THEN $2 ELSE status_changed_at END, \
          updated_at = CASE WHEN {completes} THEN $2 ELSE updated_at END, \
@@ -25,7 +31,12 @@ impl Tx {
          WHERE id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) \
          AND (max_completions IS NULL OR completed_count < max_completions)"
         );
-        let done = sqlx::query(&sql).bind(link_id.to_string()).bind(to_micros(now)).execute(self.conn()).await?;
+        let done = sqlx::query(&sql)
+            .bind(link_id.to_string())
+            .bind(to_micros(now))
+            .bind(amount_minor)
+            .execute(self.conn())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
