@@ -16,7 +16,7 @@ pub fn wording(reason: Option<UnavailableReason>, merchant: &str) -> (&'static s
             ("This payment link has expired", format!("{merchant} is no longer taking payments on it."))
         }
         Some(UnavailableReason::SoldOut) => {
-            ("This link has reached its limit", "Every place on it has been taken; you have not been charged.".into())
+            ("This link has reached its limit", "It cannot take any more payments; you have not been charged.".into())
         }
         None => {
             ("This payment link is not available", "It may have expired, been paid already or been turned off.".into())

@@ -113,7 +113,7 @@ fn LinkView(link: PaymentLink) -> impl IntoView {
             <h2 id="share-heading">"Share"</h2>
             <p class="url"><a href=url.clone() rel="noopener noreferrer">{url.clone()}</a></p>
             <CopyButton text=url.clone() label="Copy the public checkout URL".to_string()/>
-            <crate::components::qr::QrCode text=url.clone() label=format!("QR code for {url}")/>
+            <crate::components::qr::QrCode text=url.clone() label=format!("QR code for {url}") file_name=format!("qr-{}", link.public_id)/>
         </section>
         <section aria-labelledby="status-heading" class="card">
             <h2 id="status-heading">"Status"</h2>
@@ -342,7 +342,7 @@ fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl In
                                 <td data-label="Details">
                                     <details class="payment-detail">
                                         <summary>{format!("Payment {}", p.id)}</summary>
-                                        <dl class="fields">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
+                                        <dl class="pairs">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
                                     </details>
                                 </td>
                             </tr>

@@ -113,7 +113,7 @@ fn check_custom_field(errors: &mut FieldErrors, path: &str, field: &CustomField)
     match field.field_type {
         CustomFieldType::Dropdown => {
             if !(1..=MAX_DROPDOWN_OPTIONS).contains(&field.options.len()) {
-                errors.add(format!("{path}.options"), format!("a dropdown needs 1 to {MAX_DROPDOWN_OPTIONS} options"));
+                errors.add(format!("{path}.options"), format!("a dropdown needs 1 to {MAX_DROPDOWN_OPTIONS} choices"));
             }
             for (i, option) in field.options.iter().enumerate() {
                 check_text(errors, &format!("{path}.options[{i}]"), option, LABEL_MAX_CHARS);
@@ -123,7 +123,7 @@ fn check_custom_field(errors: &mut FieldErrors, path: &str, field: &CustomField)
             }
         }
         CustomFieldType::Text | CustomFieldType::Number if !field.options.is_empty() => {
-            errors.add(format!("{path}.options"), "are only allowed on a dropdown");
+            errors.add(format!("{path}.options"), "choices are only for a dropdown question");
         }
         _ => {}
     }

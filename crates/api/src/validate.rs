@@ -183,7 +183,7 @@ pub fn validate_create(
         && req.subscription_id.is_none()
         && !line_items.iter().any(|i| i.product_details.recurring.is_some())
     {
-        errors.add("subscription_id", "is required when mode is subscription, unless a line item is recurring");
+        errors.add("subscription_id", "is required for a subscription unless a line item renews (has recurring)");
     }
 
     let product_ids = req.product_ids.clone().unwrap_or_default();

@@ -48,6 +48,12 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     env.wait_text("h1", "Coffee for two").await;
     env.wait_text("dl.fields", "$12.00").await;
     env.find("svg.qr").await;
+    // The QR code downloads as SVG (for print) and PNG, named after the link.
+    for (ext, kind) in [("svg", "data:image/svg+xml"), ("png", "data:image/png;base64,")] {
+        let link = env.find(&format!(".qr-downloads a[download$='.{ext}']")).await;
+        let (name, href) = (link.attr("download").await.unwrap().unwrap(), link.attr("href").await.unwrap().unwrap());
+        assert!(name.starts_with("qr-pl_") && href.starts_with(kind), "{name}: {href:.60}");
+    }
     env.screenshot("detail").await;
     let public_url = env.find(".url a").await.text().await.unwrap();
     assert!(public_url.starts_with(&format!("{}/l/pl_", env.base)), "{public_url}");
@@ -184,5 +190,58 @@ async fn a_server_error_lands_on_its_field_and_keeps_what_was_typed() {
     env.find("button[type=submit]").await.click().await.unwrap();
     env.wait_text("h1", "Second").await;
     assert_eq!(env.api_links().await["pagination"]["total"], 2);
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_create_form_previews_the_checkout_and_guards_what_was_typed() {
+    let env = Env::start(1280, 900).await;
+    // Asked for the form while signed out: after signing in, the form.
+    env.driver.goto(env.url("/links/new")).await.unwrap();
+    env.wait_text("h1", "Sign in to paylinks").await;
+    env.wait_text("#api-key-hint", "paylinks keys create").await;
+    env.fill("#api-key", &env.key).await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+    env.wait_text("main h1", "New payment link").await;
+
+    // The preview is the checkout as the customer will see it, following what is typed.
+    env.wait_text(".preview .summary h1", "Your link's name").await;
+    env.fill("#name", "Spring sale").await;
+    env.fill("#description", "Two *tickets*").await;
+    env.fill("#amount", "25").await;
+    env.wait_text(".preview .summary h1", "Spring sale").await;
+    env.wait_text(".preview .summary", "Two *tickets*").await;
+    env.wait_text(".preview button.pay", "Pay $25.00").await;
+    env.wait_text(".preview .summary .merchant", "E2E Coffee").await;
+    assert_eq!(env.driver.find_all(By::Css("#name")).await.unwrap().len(), 1, "the preview's ids are its own");
+    assert!(env.find(".preview #preview-email").await.attr("id").await.unwrap().is_some());
+    // Donations: the price becomes the customer's to choose, in the form and the preview.
+    let kinds = env.driver.find_all(By::Css("input[name=kind]")).await.unwrap();
+    kinds[2].click().await.unwrap();
+    env.find("#min-amount").await;
+    env.wait_text(".preview .custom-amount label", "Amount (USD)").await;
+    kinds[0].click().await.unwrap();
+    // A free link is refused with the reason, before anything is sent.
+    env.fill("#amount", "0").await;
+    env.find("button[type=submit]").await.click().await.unwrap();
+    env.wait_text("#amount-error", "must be more than zero (free links are not supported)").await;
+    env.wait_focus("amount").await;
+    assert_eq!(env.api_links().await["pagination"]["total"], 0);
+    env.fill("#amount", "25").await;
+    env.wait_text(".preview button.pay", "Pay $25.00").await;
+    env.screenshot("create-with-preview").await;
+
+    // Leaving with unsaved input asks first; staying keeps everything.
+    let nav_links = "//nav//a[normalize-space()='Links']";
+    env.driver.find(By::XPath(nav_links)).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(env.dialog_open().await, "a confirm dialog asks before leaving");
+    env.driver.dismiss_alert().await.unwrap();
+    assert!(env.driver.current_url().await.unwrap().path().ends_with("/links/new"));
+    assert_eq!(env.find("#name").await.prop("value").await.unwrap().as_deref(), Some("Spring sale"));
+    env.driver.find(By::XPath(nav_links)).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    env.driver.accept_alert().await.unwrap();
+    env.wait_text("main h1", "Payment links").await;
     env.quit().await;
 }

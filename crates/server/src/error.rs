@@ -8,23 +8,24 @@ use serde::Serialize;
 
 #[derive(Debug)]
 pub struct ApiError {
-    pub body: ErrorBody,
+    /// Boxed: every fallible route returns this, and a small `Err` keeps their results small.
+    pub body: Box<ErrorBody>,
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { body: ErrorBody::new(code, message), retry_after: None }
+        ApiError { body: Box::new(ErrorBody::new(code, message)), retry_after: None }
     }
 
     pub fn invalid(errors: FieldErrors) -> Self {
-        ApiError { body: errors.into(), retry_after: None }
+        ApiError { body: Box::new(errors.into()), retry_after: None }
     }
 
     /// 409: the value of `field` is already held by another object (a slug).
     pub fn taken(field: &str, message: &str) -> Self {
         ApiError {
-            body: ErrorBody::for_fields(ErrorCode::Conflict, FieldErrors::single(field, message)),
+            body: Box::new(ErrorBody::for_fields(ErrorCode::Conflict, FieldErrors::single(field, message))),
             retry_after: None,
         }
     }
@@ -43,7 +44,10 @@ impl ApiError {
 
     pub fn unavailable() -> Self {
         ApiError {
-            body: ErrorBody::new(ErrorCode::ServiceUnavailable, "The service is briefly unavailable; retry shortly."),
+            body: Box::new(ErrorBody::new(
+                ErrorCode::ServiceUnavailable,
+                "The service is briefly unavailable; retry shortly.",
+            )),
             retry_after: Some(1),
         }
     }
@@ -51,7 +55,7 @@ impl ApiError {
     /// 429 with how many seconds to wait.
     pub fn rate_limited(seconds: u64) -> Self {
         ApiError {
-            body: ErrorBody::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s.")),
+            body: Box::new(ErrorBody::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s."))),
             retry_after: Some(seconds),
         }
     }
