@@ -9,6 +9,7 @@ use super::unavailable::Unavailable;
 use crate::common::api::ApiError;
 use crate::common::error_state::ErrorState;
 use crate::common::field::IdScope;
+use leptos::context::Provider;
 use leptos::prelude::*;
 use paylinks_api::PublicPaymentLink;
 
@@ -40,12 +41,15 @@ async fn load(public_id: &str, paid: Option<&str>) -> Screen {
 /// editing: inert (nothing in it can be pressed or focused), its ids apart from the page's own.
 #[component]
 pub fn CheckoutPreview(link: Signal<PublicPaymentLink>) -> impl IntoView {
-    provide_context(IdScope("preview-"));
     let screen = RwSignal::new(Screen::Loading);
+    // A Provider, not provide_context: a component has no owner of its own, so the scope would
+    // reach the page's own inputs too.
     view! {
-        <div class="checkout" inert=true>
-            {move || view! { <CheckoutPage link=link.get() screen=screen preview=true/> }}
-        </div>
+        <Provider value=IdScope("preview-")>
+            <div class="checkout" inert=true>
+                {move || view! { <CheckoutPage link=link.get() screen=screen preview=true/> }}
+            </div>
+        </Provider>
     }
 }
 

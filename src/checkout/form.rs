@@ -75,9 +75,9 @@ impl CheckoutForm {
         whole.then(|| typed.parse().unwrap_or(i64::MAX))
     }
 
-    /// The request this form makes; an amount or a quantity that cannot be read is an error on
-    /// its field, never a different number.
-    pub fn to_request(&self, link: &PublicPaymentLink) -> Result<CheckoutRequest, FieldErrors> {
+    /// The request this form makes, with what could not be read left out (a quantity as 0, an
+    /// amount as none), and an error on each such field: never a different number.
+    fn read(&self, link: &PublicPaymentLink) -> (CheckoutRequest, FieldErrors) {
         let mut unreadable = FieldErrors::default();
         let quantities: Vec<i64> = (0..self.quantities.len())
             .map(|i| {
@@ -88,15 +88,13 @@ impl CheckoutForm {
             })
             .collect();
         let amount_minor = match (&link.custom_amount, Currency::parse(&link.currency)) {
-            (Some(_), Some(currency)) if !self.amount.trim().is_empty() => Some(
-                parse_major(self.amount.trim(), currency)
-                    .map_err(|e| FieldErrors::single("amount_minor", e.to_string()))?,
-            ),
+            (Some(_), Some(currency)) if !self.amount.trim().is_empty() => parse_major(self.amount.trim(), currency)
+                .map_err(|e| unreadable.add("amount_minor", e.to_string()))
+                .ok(),
             _ => None,
         };
-        unreadable.into_result(())?;
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        Ok(CheckoutRequest {
+        let request = CheckoutRequest {
             quantities: (!link.line_items.is_empty()).then_some(quantities),
             amount_minor,
             email: text(&self.email),
@@ -111,13 +109,24 @@ impl CheckoutForm {
                 expiry: self.expiry.clone(),
                 cvc: self.cvc.trim().to_string(),
             }),
-        })
+        };
+        (request, unreadable)
     }
 
-    /// The request, if every rule holds; else every problem, by field.
+    /// The request this form makes, if every quantity and amount can be read.
+    pub fn to_request(&self, link: &PublicPaymentLink) -> Result<CheckoutRequest, FieldErrors> {
+        let (request, unreadable) = self.read(link);
+        unreadable.into_result(request)
+    }
+
+    /// The request, if every rule holds; else every problem, by field (what could not be read
+    /// says so, not what the rules think of its stand-in).
     pub fn check(&self, link: &PublicPaymentLink, now: DateTime<Utc>) -> Result<CheckoutRequest, FieldErrors> {
-        let request = self.to_request(link)?;
-        validate_checkout(&request, link, now).map(|_| request)
+        let (request, mut errors) = self.read(link);
+        if let Err(rules) = validate_checkout(&request, link, now) {
+            errors.merge_missing(rules);
+        }
+        errors.into_result(request)
     }
 
     /// What the customer would buy now, when the choices so far make sense.

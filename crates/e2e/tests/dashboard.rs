@@ -158,6 +158,11 @@ async fn phone_width_layout_has_no_horizontal_scroll() {
         assert!(env.fits_width().await, "{shot}: scrollWidth > clientWidth");
         env.screenshot(shot).await;
     }
+    // On a phone the preview follows the form.
+    env.fill("#name", "Phone preview").await;
+    env.find("#preview").await.scroll_into_view().await.unwrap();
+    env.wait_text("#preview .summary h1", "Phone preview").await;
+    env.screenshot("create-360-preview").await;
     env.quit().await;
 }
 
@@ -175,6 +180,8 @@ async fn a_server_error_lands_on_its_field_and_keeps_what_was_typed() {
     env.sign_in().await;
     env.driver.goto(env.url("/links/new")).await.unwrap();
     env.fill("#name", "Second").await;
+    // The slug sits in a folded section, opened as a merchant would.
+    env.driver.find(By::XPath("//summary[normalize-space()='For your records']")).await.unwrap().click().await.unwrap();
     env.fill("#slug", "spring-sale").await;
     env.fill("#amount", "7.25").await;
     env.find("button[type=submit]").await.click().await.unwrap();
