@@ -14,9 +14,11 @@ pub fn amount(minor: Option<i64>, currency: &str) -> String {
     }
 }
 
-/// A date and time in UTC, unambiguous for every reader.
+/// A date and time in UTC, unambiguous for every reader: `2026-12-02 16:59 UTC`. Written out
+/// rather than with chrono's `format`, whose pattern parser would weigh on the checkout's download.
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), at.month(), at.day(), at.hour(), at.minute())
 }
 
 /// `per month`, `every 3 months`: how often a recurring price bills.
@@ -30,5 +32,5 @@ pub fn every(recurring: &Recurring) -> String {
 
 /// `$9.99 per month`
 pub fn renewal(renewal: &Renewal, currency: &str) -> String {
-    format!("{} {}", amount(Some(renewal.amount_minor), currency), every(&renewal.every))
+    format!("{} {}", amount(Some(renewal.amount_minor), currency), every(&renewal.every()))
 }

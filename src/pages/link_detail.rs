@@ -341,7 +341,7 @@ fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl In
                                 <td data-label="Answers">{answers}</td>
                                 <td data-label="Details">
                                     <details class="payment-detail">
-                                        <summary>{format!("Payment {}", p.id)}</summary>
+                                        <summary aria-label=format!("Details of payment {}", p.id)>"Show details"</summary>
                                         <dl class="pairs">{rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}</dl>
                                     </details>
                                 </td>

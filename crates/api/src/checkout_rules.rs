@@ -71,7 +71,7 @@ pub fn renewal(lines: &[PaidLine]) -> Option<Renewal> {
         .filter(|l| l.recurring.as_ref() == Some(&every))
         .map(|l| l.unit_amount.saturating_mul(l.quantity))
         .fold(0i64, i64::saturating_add);
-    Some(Renewal { amount_minor, every })
+    Some(Renewal { amount_minor, interval: every.interval, interval_count: every.interval_count })
 }
 
 /// The lines bought and their total, for these quantities (or the default), checking every rule

@@ -84,6 +84,7 @@ async fn customer_pays_on_a_phone_and_the_merchant_sees_it() {
     // A declined card: the reason is shown and nothing typed is lost.
     env.pay_with("4000000000000002").await;
     env.wait_text(".form-error", "declined").await;
+    env.wait_focus("card-number").await;
     env.screenshot("checkout-declined").await;
     assert_eq!(value_of(&env, "#email").await, "ann@example.com");
     assert_eq!(value_of(&env, "#custom-table").await, "12");
