@@ -85,6 +85,18 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     env.wait_text("tbody", "Coffee for two").await;
     env.driver.goto(env.url("/links?status=inactive")).await.unwrap();
     env.wait_text("tbody", "Coffee for two").await;
+    // Sorting keeps the filter and lives in the address bar too; each row has its payments and revenue.
+    env.find("#sort").await.find(By::Css("option[value=revenue]")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if env.driver.current_url().await.unwrap().as_str().contains("sort=revenue") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = env.driver.current_url().await.unwrap();
+    assert!(url.as_str().contains("status=inactive") && url.as_str().contains("sort=revenue"), "{url}");
+    let row = env.wait_text("tbody tr", "Coffee for two").await;
+    assert!(row.contains("$0.00"), "revenue column: {row}");
 
     // Expiring cannot be undone, so it asks first; cancelling changes nothing.
     env.find("tbody a").await.click().await.unwrap();
