@@ -57,15 +57,24 @@ pub fn CheckoutPreview(link: Signal<PublicPaymentLink>) -> impl IntoView {
 pub fn CheckoutApp() -> impl IntoView {
     let location = window().location();
     let public_id = public_id_from_path(&location.pathname().unwrap_or_default()).unwrap_or_default();
-    let paid = paid_from_query(&location.search().unwrap_or_default());
+    // Read each time: after paying on this page the address names the payment.
+    let paid = || paid_from_query(&window().location().search().unwrap_or_default());
     let retry = RwSignal::new(0u32);
     // Plain signals and spawn_local rather than a resource and <Transition>: the same behaviour
     // without Leptos' async-derived and suspense machinery in the customer's download.
     let screen = RwSignal::new(Screen::Loading);
+    // A page restored from the back-forward cache keeps its old screen (the form it was paid
+    // from): if the address now says it was paid, ask the server again.
+    let restored = window_event_listener(leptos::ev::pageshow, move |ev| {
+        if ev.persisted() && paid().is_some() && !matches!(screen.get_untracked(), Screen::Paid(_)) {
+            retry.update(|n| *n += 1);
+        }
+    });
+    on_cleanup(move || restored.remove());
     Effect::new(move |_| {
         retry.track();
         screen.set(Screen::Loading);
-        let (id, paid) = (public_id.clone(), paid.clone());
+        let (id, paid) = (public_id.clone(), paid());
         leptos::task::spawn_local(async move { screen.set(load(&id, paid.as_deref()).await) });
     });
     view! {

@@ -53,6 +53,8 @@ pub fn CheckoutPage(
     let show_outcome = move |outcome: Result<CheckoutResult, ApiError>| match outcome {
         Ok(result) if result.status == PaymentStatus::Succeeded => match (&result.next, result.receipt) {
             (Some(NextStep::Redirect { url }), _) if is_safe_href(url, livemode) => {
+                // Back from the merchant's page then shows the confirmation, not the form.
+                remember_paid(&result.payment_id);
                 let _ = window().location().assign(url);
             }
             (_, receipt) => {

@@ -138,6 +138,10 @@ async fn desktop_checkout_redirects_to_the_success_url_and_unavailable_links_say
     assert_eq!(landed.path(), "/thanks");
     let query = landed.query().unwrap_or_default();
     assert!(query.starts_with("payment=py_") && query.ends_with("&amount=12.50"), "{query}");
+    // Back from the merchant's page: the confirmation of this payment, not its form again.
+    env.driver.back().await.unwrap();
+    env.wait_text(".confirmation", "You paid $12.50 to E2E Coffee.").await;
+    assert!(env.driver.find(By::Css("form.checkout-form")).await.is_err());
 
     // Missing and archived links get the same page.
     let off = env.create_link(json!({"name": "Off", "amount_minor": 100})).await;
