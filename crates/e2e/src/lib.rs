@@ -154,6 +154,19 @@ impl Env {
         panic!("{css} never contained {needle:?}");
     }
 
+    /// Waits until the address bar's URL contains `needle`, and returns it.
+    pub async fn wait_url(&self, needle: &str) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.driver.current_url().await.unwrap().to_string();
+            if url.contains(needle) {
+                return url;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the address never contained {needle:?}; it is {url}");
+    }
+
     /// Waits until the keyboard focus is on the element with `id` (the app moves focus on the
     /// next animation frame after it renders an error).
     pub async fn wait_focus(&self, id: &str) {

@@ -128,12 +128,7 @@ async fn desktop_checkout_redirects_to_the_success_url_and_unavailable_links_say
     env.fill("#name", "Bo").await;
     env.screenshot("checkout-desktop").await;
     env.pay_with("4111 1111 1111 1111").await;
-    for _ in 0..100 {
-        if env.driver.current_url().await.unwrap().path() == "/thanks" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    env.wait_url("/thanks?").await;
     let landed = env.driver.current_url().await.unwrap();
     assert_eq!(landed.path(), "/thanks");
     let query = landed.query().unwrap_or_default();

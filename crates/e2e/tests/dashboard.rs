@@ -87,14 +87,8 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     env.wait_text("tbody", "Coffee for two").await;
     // Sorting keeps the filter and lives in the address bar too; each row has its payments and revenue.
     env.find("#sort").await.find(By::Css("option[value=revenue]")).await.unwrap().click().await.unwrap();
-    for _ in 0..100 {
-        if env.driver.current_url().await.unwrap().as_str().contains("sort=revenue") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let url = env.driver.current_url().await.unwrap();
-    assert!(url.as_str().contains("status=inactive") && url.as_str().contains("sort=revenue"), "{url}");
+    let url = env.wait_url("sort=revenue").await;
+    assert!(url.contains("status=inactive"), "{url}");
     let row = env.wait_text("tbody tr", "Coffee for two").await;
     assert!(row.contains("$0.00"), "revenue column: {row}");
 
