@@ -109,11 +109,6 @@ pub fn key_from_label(label: &str) -> String {
     key.trim_end_matches('_').to_string()
 }
 
-/// `<`, `>`, `&` and quotes as entities: merchant text shown as HTML stays text.
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 /// How the customer's total is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pricing {
@@ -334,7 +329,6 @@ impl LinkForm {
             })
             .collect();
         let name = text(&self.name).unwrap_or_else(|| "Your link's name".into());
-        let description = text(&self.description);
         PublicPaymentLink {
             active: true,
             product_name: line_items.first().map_or_else(|| name.clone(), |i| i.name.clone()),
@@ -353,8 +347,9 @@ impl LinkForm {
             allow_promotion_codes: self.allow_promotion_codes,
             livemode,
             link_type: self.kind.link_type(),
-            description_html: description.as_deref().map(|d| format!("<p>{}</p>", escape_html(d))),
-            description,
+            // No markdown renderer here: the page shows the text as typed.
+            description_html: None,
+            description: text(&self.description),
             cover_image_url: text(&self.cover_image_url),
             allow_quantity_adjustment: self.allow_quantity_adjustment,
             custom_amount: request.custom_amount,

@@ -310,7 +310,8 @@ mod create_form {
         };
         let preview = form.preview("Shop", true);
         assert_eq!((preview.amount_minor, preview.currency.as_str(), preview.livemode), (Some(450), "EUR", true));
-        assert_eq!(preview.description_html.as_deref(), Some("<p>&lt;b&gt;hot&lt;/b&gt; &amp; fresh</p>"));
+        assert_eq!(preview.description.as_deref(), Some("<b>hot</b> & fresh"));
+        assert_eq!(preview.description_html, None, "merchant text never becomes HTML in the app");
         assert!(preview.collect_phone);
         let donation = LinkForm { kind: LinkKind::Donation, min_amount: "2".into(), ..form }.preview("Shop", false);
         assert_eq!(donation.custom_amount.map(|a| a.minimum), Some(200));

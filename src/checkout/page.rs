@@ -183,7 +183,8 @@ pub fn CheckoutPage(
     }
 }
 
-/// Heading, merchant, cover image and description.
+/// Heading, merchant, cover image and description: the server's safe rendering of its markdown,
+/// else (the create form's preview, which has no server rendering) the text as typed.
 #[component]
 fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
     let l = link.get_value();
@@ -193,7 +194,11 @@ fn Summary(link: StoredValue<PublicPaymentLink>) -> impl IntoView {
             <p class="merchant">{l.merchant_name}</p>
             {cover.map(|src| view! { <img class="cover" src=src alt=""/> })}
             <h1>{l.name}</h1>
-            {l.description_html.map(|html| view! { <Markdown html=html/> })}
+            {match (l.description_html, l.description) {
+                (Some(html), _) => Some(view! { <Markdown html=html/> }.into_any()),
+                (None, Some(text)) => Some(view! { <p class="description">{text}</p> }.into_any()),
+                (None, None) => None,
+            }}
         </header>
     }
 }
