@@ -1,7 +1,7 @@
 //! The checkout's inputs: each bound to one part of the form, through the app's one labelled input.
 
 use super::form::{AddressForm, CheckoutForm};
-use crate::common::field::{scoped, Field, InputKind};
+use crate::common::field::{scoped, Field, InputKind, DECIMAL};
 use crate::common::form::FieldMessages;
 use crate::common::intl::display_names;
 use leptos::prelude::*;
@@ -15,7 +15,6 @@ pub const CARD_NUMBER: InputKind = InputKind::new("text", "cc-number", "numeric"
 pub const CARD_EXPIRY: InputKind = InputKind::new("text", "cc-exp", "numeric");
 pub const CARD_CVC: InputKind = InputKind::new("text", "cc-csc", "numeric");
 pub const AMOUNT: InputKind = InputKind::new("text", "transaction-amount", "decimal");
-const NUMBER: InputKind = InputKind::new("text", "off", "decimal");
 const TEXT: InputKind = InputKind::new("text", "off", "text");
 
 /// What every input of the form shares: the data and the messages.
@@ -139,7 +138,7 @@ pub fn custom_field(ctx: Fields, field: CustomField) -> impl IntoView {
             choice_field(ctx, "off", id, label, path, choices, get, set).into_any()
         }
         CustomFieldType::Number | CustomFieldType::Text => {
-            let kind = if field.field_type == CustomFieldType::Number { NUMBER } else { TEXT };
+            let kind = if field.field_type == CustomFieldType::Number { DECIMAL } else { TEXT };
             let form = ctx.form;
             view! {
                 <Field id=id label=label field=path messages=ctx.messages kind=kind

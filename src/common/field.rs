@@ -23,6 +23,11 @@ impl InputKind {
     }
 }
 
+/// A number with decimals (an amount) or a whole number, typed as text so nothing the browser
+/// does to number inputs rewrites it; the phone shows the matching keyboard.
+pub const DECIMAL: InputKind = InputKind::new("text", "off", "decimal");
+pub const WHOLE_NUMBER: InputKind = InputKind::new("text", "off", "numeric");
+
 /// Set by a page that shows a second copy of a form (the checkout's preview beside the create
 /// form): every id inside it gets this prefix, so ids stay unique and labels find their inputs.
 #[derive(Clone, Copy)]

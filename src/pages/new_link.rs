@@ -6,7 +6,7 @@
 //! it, so it can never create two links. Leaving with unsaved input asks first.
 
 use crate::checkout::CheckoutPreview;
-use crate::common::field::{Field, InputKind};
+use crate::common::field::{Field, InputKind, DECIMAL, WHOLE_NUMBER};
 use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::intl::display_names;
 use crate::common::select::Select;
@@ -161,7 +161,7 @@ pub fn NewLinkPage() -> impl IntoView {
                 <Show when=move || pricing() == Pricing::Amount>
                     {move || view! {
                         <Field id="amount" label=money_label("Amount", &currency()) field="amount_minor" messages=messages
-                            kind=InputKind::new("text", "off", "decimal")
+                            kind=DECIMAL
                             value=move || form.with(|f| f.amount.clone()) on_input=move |v| form.update(|f| f.amount = v)/>
                     }}
                 </Show>
@@ -169,14 +169,14 @@ pub fn NewLinkPage() -> impl IntoView {
                     {move || view! {
                         <div class="row">
                             <Field id="min-amount" label=money_label("Minimum", &currency()) field="custom_amount.minimum" messages=messages
-                                kind=InputKind::new("text", "off", "decimal") hint="Optional"
+                                kind=DECIMAL hint="Optional"
                                 value=move || form.with(|f| f.min_amount.clone()) on_input=move |v| form.update(|f| f.min_amount = v)/>
                             <Field id="max-amount" label=money_label("Maximum", &currency()) field="custom_amount.maximum" messages=messages
-                                kind=InputKind::new("text", "off", "decimal") hint="Optional"
+                                kind=DECIMAL hint="Optional"
                                 value=move || form.with(|f| f.max_amount.clone()) on_input=move |v| form.update(|f| f.max_amount = v)/>
                         </div>
                         <Field id="preset-amount" label=money_label("Suggested amount", &currency()) field="custom_amount.preset" messages=messages
-                            kind=InputKind::new("text", "off", "decimal") hint="Optional: filled in for the customer"
+                            kind=DECIMAL hint="Optional: filled in for the customer"
                             value=move || form.with(|f| f.preset_amount.clone()) on_input=move |v| form.update(|f| f.preset_amount = v)/>
                     }}
                     <p class="field-error" aria-live="polite">{error_for("custom_amount".into())}</p>
@@ -221,7 +221,7 @@ pub fn NewLinkPage() -> impl IntoView {
             </Section>
             <Section title="Limits and availability" messages=messages fields=&["max_completions", "expires_at", "inactive_message"]>
                 <Field id="max-completions" label="Stop after this many payments (optional)" field="max_completions" messages=messages
-                    hint="Leave empty for no limit" kind=InputKind::new("text", "off", "numeric")
+                    hint="Leave empty for no limit" kind=WHOLE_NUMBER
                     value=move || form.with(|f| f.max_completions.clone()) on_input=move |v| form.update(|f| f.max_completions = v)/>
                 <div class="field">
                     <label for="expires">"Expires (your local time, optional)"</label>
@@ -341,7 +341,6 @@ fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView
         }
     };
     let text = InputKind::plain("text");
-    let number = InputKind::new("text", "off", "decimal");
     view! {
         {move || (0..form.with(|f| f.items.len())).map(|i| {
             let n = i + 1;
@@ -353,15 +352,15 @@ fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView
                     {row_input(i, format!("Item {n} name"), format!("item-{n}-name"), format!("{p}.price_data.product_data.name"), text, |r| r.name.clone(), |r, v| r.name = v)}
                     {row_input(i, format!("Item {n} description (optional)"), format!("item-{n}-description"), format!("{p}.price_data.product_data.description"), text, |r| r.description.clone(), |r, v| r.description = v)}
                     <div class="row">
-                        {row_input(i, price_label, format!("item-{n}-price"), format!("{p}.price_data.unit_amount"), number, |r| r.unit_amount.clone(), |r, v| r.unit_amount = v)}
-                        {row_input(i, format!("Item {n} quantity"), format!("item-{n}-quantity"), format!("{p}.quantity"), InputKind::new("text", "off", "numeric"), |r| r.quantity.clone(), |r, v| r.quantity = v)}
+                        {row_input(i, price_label, format!("item-{n}-price"), format!("{p}.price_data.unit_amount"), DECIMAL, |r| r.unit_amount.clone(), |r, v| r.unit_amount = v)}
+                        {row_input(i, format!("Item {n} quantity"), format!("item-{n}-quantity"), format!("{p}.quantity"), WHOLE_NUMBER, |r| r.quantity.clone(), |r, v| r.quantity = v)}
                     </div>
                     <div class="row">
                         <Select id=format!("item-{n}-interval") label=format!("Item {n} billing") choices=INTERVALS.to_vec() none="One time"
                             value=move || form.with(|f| f.items.get(i).and_then(|r| r.interval))
                             on_change={move |interval: Option<Interval>| form.update(|f| if let Some(r) = f.items.get_mut(i) { r.interval = interval })}/>
                         <Show when=move || form.with(|f| f.items.get(i).is_some_and(|r| r.interval.is_some()))>
-                            {row_input(i, format!("Item {n} every how many"), format!("item-{n}-count"), count_field.clone(), InputKind::new("text", "off", "numeric"), |r| r.interval_count.clone(), |r, v| r.interval_count = v)}
+                            {row_input(i, format!("Item {n} every how many"), format!("item-{n}-count"), count_field.clone(), WHOLE_NUMBER, |r| r.interval_count.clone(), |r, v| r.interval_count = v)}
                         </Show>
                     </div>
                     <p class="field-error" aria-live="polite">{messages.for_field(p.clone())}</p>
