@@ -156,6 +156,7 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     let completed = capped_now["completed_count"].as_i64().unwrap();
     assert!(completed <= CAP, "{completed} payments on a link capped at {CAP}");
     assert_eq!(completed, paid.len() as i64, "completed_count matches the successful payments");
+    assert_eq!(capped_now["revenue_minor"], 500 * paid.len() as i64, "revenue matches the successful payments");
     let stats = server.get(&key, &format!("/v2/payment-links/{capped_id}/stats")).await;
     assert_eq!(stats["successful_payments"], paid.len() as i64, "{stats}");
     // Each committed change has its event, and no event outlived a change that was rolled back.
