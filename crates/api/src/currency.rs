@@ -30,6 +30,8 @@ const EXPONENT_2: &[&str] = &[
 
 impl Currency {
     pub const USD: Currency = Currency { code: "USD", exponent: 2 };
+    /// Devdraft's default.
+    pub const USDC: Currency = Currency { code: "USDC", exponent: 2 };
 
     /// Looks a code up in any letter case.
     pub fn parse(code: &str) -> Option<Currency> {

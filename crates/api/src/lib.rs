@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod checkout_rules;
 pub mod country;
 pub mod currency;
+pub mod edit;
 pub mod error;
 pub mod event;
 pub mod link;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod safe_url;
 pub mod settings;
 pub mod status;
+pub mod v0;
 pub mod validate;
 pub mod wire;
 

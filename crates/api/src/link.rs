@@ -139,6 +139,14 @@ pub struct CreatePaymentLink {
     pub customer_id: Option<String>,
     /// ext: what the payment is for in the merchant's books; at most 255 characters.
     pub external_reference: Option<String>,
+    /// ext: the merchant's tax rate for this link (Devdraft's `taxId`); at most 255 characters.
+    pub tax_rate_id: Option<String>,
+    /// ext: offer the wallet button (Devdraft's `allowMobilePayment`; sandbox: simulated).
+    pub allow_mobile_payment: Option<bool>,
+    /// ext: let a business customer give its tax id (Devdraft's `allowBusinessTaxId`; stored).
+    pub allow_business_tax_id: Option<bool>,
+    /// ext: the merchant wants an invoice PDF per payment (Devdraft's `createInvoicePdf`; stored).
+    pub create_invoice_pdf: Option<bool>,
 }
 
 crate::wire::wire_enum! {
@@ -232,6 +240,10 @@ pub struct LinkSettings {
     pub inactive_message: Option<String>,
     pub customer_id: Option<String>,
     pub external_reference: Option<String>,
+    pub tax_rate_id: Option<String>,
+    pub allow_mobile_payment: bool,
+    pub allow_business_tax_id: bool,
+    pub create_invoice_pdf: bool,
 }
 
 /// One line of a create request: exactly one of `price` or `price_data`.

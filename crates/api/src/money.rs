@@ -35,6 +35,12 @@ impl std::fmt::Display for AmountError {
 /// Parses an amount typed in major units ("12.5", "1,250", "0.125") into exact minor units,
 /// without ever going through floating point.
 pub fn parse_major(input: &str, currency: Currency) -> Result<i64, AmountError> {
+    parse_scaled(input, currency.exponent())
+}
+
+/// Parses a decimal number into an exact integer of `exponent`-th units ("12.5" at exponent 2 is
+/// 1250; at exponent 0 "30.0" is 30 and "30.5" has too many decimals), without floating point.
+pub fn parse_scaled(input: &str, exponent: u8) -> Result<i64, AmountError> {
     let cleaned: String = input.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
     if cleaned.is_empty() {
         return Err(AmountError::Empty);
@@ -47,7 +53,6 @@ pub fn parse_major(input: &str, currency: Currency) -> Result<i64, AmountError> 
     if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
         return Err(AmountError::NotANumber);
     }
-    let exponent = currency.exponent();
     let fraction = fraction.trim_end_matches('0');
     if fraction.len() > usize::from(exponent) {
         return Err(AmountError::TooManyDecimals { allowed: exponent });

@@ -2,7 +2,7 @@
 
 use crate::error::FieldErrors;
 use crate::link::{
-    AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, CustomFieldType, LinkSettings, LinkType,
+    AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, CustomFieldType, LinkSettings, LinkType, TaxBehavior,
 };
 use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
 use crate::rules::{check_multiline, check_text, check_url, DESCRIPTION_MAX_CHARS};
@@ -64,10 +64,17 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
             check_multiline(errors, field, message, DESCRIPTION_MAX_CHARS);
         }
     }
-    for (field, value) in [("customer_id", &req.customer_id), ("external_reference", &req.external_reference)] {
+    for (field, value) in [
+        ("customer_id", &req.customer_id),
+        ("external_reference", &req.external_reference),
+        ("tax_rate_id", &req.tax_rate_id),
+    ] {
         if let Some(value) = value {
             check_text(errors, field, value, REFERENCE_MAX_CHARS);
         }
+    }
+    if req.tax_rate_id.is_some() && req.tax_behavior.unwrap_or_default() == TaxBehavior::Unspecified {
+        errors.add("tax_rate_id", "needs tax_behavior exclusive or inclusive (the link must collect tax)");
     }
     LinkSettings {
         link_type,
@@ -83,6 +90,10 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
         inactive_message: req.inactive_message.clone(),
         customer_id: req.customer_id.clone(),
         external_reference: req.external_reference.clone(),
+        tax_rate_id: req.tax_rate_id.clone(),
+        allow_mobile_payment: req.allow_mobile_payment.unwrap_or(false),
+        allow_business_tax_id: req.allow_business_tax_id.unwrap_or(false),
+        create_invoice_pdf: req.create_invoice_pdf.unwrap_or(false),
     }
 }
 
