@@ -6,7 +6,8 @@
 
 use crate::currency::Currency;
 use crate::edit::request_of;
-use crate::error::FieldErrors;
+use crate::error::{ErrorBody, FieldErrors};
+use crate::list::ListQuery;
 use crate::link::{
     AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, Interval, LineItemInput, LinkMode, LinkType,
     PaymentLink, PriceData, ProductData, Recurring, TaxBehavior,
@@ -17,13 +18,13 @@ use crate::status::LinkStatus;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 pub const TITLE_MIN_CHARS: usize = 3;
 pub const TITLE_MAX_CHARS: usize = 100;
-/// `take` of the list when none is given, and its largest value.
+/// `take` of the list when none is given (at most `list::MAX_LIMIT`).
 pub const DEFAULT_TAKE: i64 = 10;
-pub const MAX_TAKE: i64 = 100;
 
 /// Declares an enum spelled in capitals on the wire, as Devdraft spells its enums.
 macro_rules! upper_enum {
@@ -226,6 +227,54 @@ pub struct V0PaymentLink {
     pub success_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Devdraft's error body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct V0Error {
+    pub status_code: u16,
+    pub message: String,
+    /// The HTTP reason phrase ("Bad Request").
+    pub error: String,
+    /// paylinks extension: the messages per field of a validation error.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, Vec<String>>,
+}
+
+impl V0Error {
+    /// `body` (a v2 error answered with `status`) in Devdraft's shape.
+    pub fn of(status: u16, reason: &str, body: &ErrorBody) -> V0Error {
+        let fields = body.field_errors().iter().map(|(f, ms)| (f.to_string(), ms.to_vec())).collect();
+        V0Error { status_code: status, message: body.message.clone(), error: reason.to_string(), fields }
+    }
+}
+
+/// The list's page from `skip` and `take` (v2's `offset` and `limit`, under the same rules).
+pub fn list_query(query: &str) -> Result<ListQuery, FieldErrors> {
+    let mut take_given = false;
+    let pairs = url::form_urlencoded::parse(query.as_bytes()).filter_map(|(key, value)| match &*key {
+        "skip" => Some(("offset", value)),
+        "take" => {
+            take_given = true;
+            Some(("limit", value))
+        }
+        _ => None,
+    });
+    let v2_query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    let mut filter = ListQuery::parse(&v2_query).map_err(|errors| {
+        let mut renamed = FieldErrors::default();
+        for (field, messages) in errors.iter() {
+            let field = if field == "offset" { "skip" } else { "take" };
+            messages.iter().for_each(|m| renamed.add(field, m.clone()));
+        }
+        renamed
+    })?;
+    if !take_given {
+        filter.limit = DEFAULT_TAKE;
+    }
+    Ok(filter)
 }
 
 /// A decimal JSON number, written exactly.
@@ -726,6 +775,16 @@ mod tests {
         assert_eq!(v0_field("line_items[0].price_data.unit_amount"), "amount");
         assert_eq!(v0_field("description"), "description");
         assert_eq!(v0_field("named_thing"), "named_thing");
+    }
+
+    #[test]
+    fn skip_and_take_page_like_offset_and_limit() {
+        let page = list_query("skip=5&take=3").unwrap();
+        assert_eq!((page.offset, page.limit), (5, 3));
+        assert_eq!(list_query("").unwrap().limit, DEFAULT_TAKE);
+        assert_eq!(list_query("take=1000").unwrap().limit, crate::list::MAX_LIMIT);
+        let errors = list_query("skip=-1&take=0").unwrap_err();
+        assert!(errors.get("skip").is_some() && errors.get("take").is_some(), "{errors:?}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `x-api-key` authentication and the per-key rate limit, as an extractor (keys verified
-//! recently are trusted from `known_keys`).
+//! API key authentication and the per-key rate limit: `key_owner`, and v2's `x-api-key` as an
+//! extractor (keys verified recently are trusted from `known_keys`).
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,22 +24,28 @@ impl FromRequestParts<AppState> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let presented =
             parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthenticated)?;
-        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let now = Instant::now();
-        let owner = match state.keys.recent(&digest, now) {
-            Some(owner) => owner,
-            None => {
-                let owner = state.store.authenticate(presented).await?.ok_or_else(ApiError::unauthenticated)?;
-                state.keys.remember(digest, &owner, now);
-                owner
-            }
-        };
-        if let Some(limit) = state.config.rate_limit.for_mode(owner.livemode) {
-            state.limiter.check(&owner.key_id.to_string(), limit, now).map_err(ApiError::rate_limited)?;
-        }
-        touch(state, &owner, now);
-        Ok(Authed(owner))
+        key_owner(state, presented).await.map(Authed)
     }
+}
+
+/// The owner of the presented key, if it is valid, unrevoked and not over its rate limit, for
+/// every API that takes our keys (v2's `x-api-key`, v0's `x-client-secret`).
+pub async fn key_owner(state: &AppState, presented: &str) -> Result<KeyOwner, ApiError> {
+    let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+    let now = Instant::now();
+    let owner = match state.keys.recent(&digest, now) {
+        Some(owner) => owner,
+        None => {
+            let owner = state.store.authenticate(presented).await?.ok_or_else(ApiError::unauthenticated)?;
+            state.keys.remember(digest, &owner, now);
+            owner
+        }
+    };
+    if let Some(limit) = state.config.rate_limit.for_mode(owner.livemode) {
+        state.limiter.check(&owner.key_id.to_string(), limit, now).map_err(ApiError::rate_limited)?;
+    }
+    touch(state, &owner, now);
+    Ok(owner)
 }
 
 /// Records that the key was used, at most once a minute, off the request's path.

@@ -24,10 +24,12 @@ impl ApiError {
 
     /// 409: the value of `field` is already held by another object (a slug).
     pub fn taken(field: &str, message: &str) -> Self {
-        ApiError {
-            body: Box::new(ErrorBody::for_fields(ErrorCode::Conflict, FieldErrors::single(field, message))),
-            retry_after: None,
-        }
+        ApiError::conflict(FieldErrors::single(field, message))
+    }
+
+    /// 409: these fields cannot change (as they are now).
+    pub fn conflict(errors: FieldErrors) -> Self {
+        ApiError { body: Box::new(ErrorBody::for_fields(ErrorCode::Conflict, errors)), retry_after: None }
     }
 
     pub fn field(field: &str, message: &str) -> Self {

@@ -1,4 +1,5 @@
-//! The paylinks server: the v2 payment-links API, the public checkout routes and the built app.
+//! The paylinks server: the v2 payment-links API (and Devdraft's v0 over the same links), the
+//! public checkout routes and the built app.
 
 pub mod auth;
 pub mod body;
@@ -44,7 +45,8 @@ pub fn app(state: AppState) -> Router {
         std::iter::once(&config.public_base_url).chain(&config.cors_origins).filter_map(|u| origin_of(u)).collect();
     let (v2, v2_doc) = routes::v2().split_for_parts();
     let (public, public_doc) = routes::public().split_for_parts();
-    let openapi = Arc::new(openapi::document(v2_doc, public_doc));
+    let (v0, v0_doc) = routes::v0().split_for_parts();
+    let openapi = Arc::new(openapi::document(v2_doc, public_doc, v0_doc));
     let v2 = v2
         .route(
             "/openapi.json",
@@ -56,6 +58,11 @@ pub fn app(state: AppState) -> Router {
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(http::v2_cors(origins));
+    // Server-to-server only: no CORS.
+    let v0 = v0
+        .fallback(http::not_found)
+        .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(axum::middleware::from_fn(routes::v0::devdraft_errors));
     let public = public
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
@@ -78,6 +85,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/v2", v2)
         .nest("/public", public)
+        .nest("/api/v0", v0)
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
         .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))

@@ -11,8 +11,11 @@ struct ApiKeyAuth;
 impl Modify for ApiKeyAuth {
     fn modify(&self, openapi: &mut Document) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components
-            .add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+        let header = |name: &str| SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(name)));
+        components.add_security_scheme("api_key", header("x-api-key"));
+        // Devdraft v0: the key's prefix and the whole key.
+        components.add_security_scheme("client_key", header("x-client-key"));
+        components.add_security_scheme("client_secret", header("x-client-secret"));
     }
 }
 
@@ -22,13 +25,14 @@ impl Modify for ApiKeyAuth {
          description = "Payment links, compatible with the RevKeen v2 contract. Every response carries RevKeen-Version and X-Request-Id."),
     modifiers(&ApiKeyAuth),
     tags((name = "Payment Links"), (name = "Public", description = "No key; used by the checkout page"),
-         (name = "Account", description = "ext: who the key belongs to")),
+         (name = "Account", description = "ext: who the key belongs to"),
+         (name = "Devdraft v0", description = "Devdraft's /api/v0/payment-links over the same links: x-client-key is an API key's prefix, x-client-secret the whole key; errors are {statusCode, message, error}")),
 )]
 struct ApiDoc;
 
-/// The document for the operations of the `/v2` and `/public` routers, as JSON.
-pub fn document(v2: Document, public: Document) -> String {
-    let mut doc = ApiDoc::openapi().nest("/v2", v2).nest("/public", public);
+/// The document for the operations of the `/v2`, `/public` and `/api/v0` routers, as JSON.
+pub fn document(v2: Document, public: Document, v0: Document) -> String {
+    let mut doc = ApiDoc::openapi().nest("/v2", v2).nest("/public", public).nest("/api/v0", v0);
     doc.info.version = API_VERSION.to_string();
     doc.to_json().expect("the OpenAPI document serialises")
 }

@@ -5,13 +5,14 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
 use crate::idempotency::WriteRequest;
 use crate::state::AppState;
-use crate::store::{is_unique_violation, Scope, StatusChange};
+use crate::store::{is_unique_violation, Scope, StatusChange, StoredLink};
 use crate::write::WriteTx;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use paylinks_api::error::parse_json;
 use paylinks_api::event::EventType;
-use paylinks_api::validate::{validate_create, Context};
+use paylinks_api::edit::{previous_attributes, validate_edit, EditRefusal};
+use paylinks_api::validate::{validate_create, Catalog, Context};
 use paylinks_api::{
     CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination,
     PaymentLink, PaymentLinkList, StatusResult, UpdateStatus, WireEnum,
@@ -62,20 +63,70 @@ pub async fn create(
 
 async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: &[u8]) -> ApiResult<Reply> {
     let req: CreatePaymentLink = parse_json(body).map_err(ApiError::invalid)?;
+    let link = insert_link(state, write, scope, &req).await?;
+    Ok(Reply::json(StatusCode::CREATED, &link))
+}
+
+/// Creates the link `req` asks for (every API's create ends here) and records it.
+pub(crate) async fn insert_link(
+    state: &AppState,
+    write: &mut WriteTx,
+    scope: Scope,
+    req: &CreatePaymentLink,
+) -> ApiResult<PaymentLink> {
     let now = write.now();
-    let (price_ids, product_ids) = req.referenced_ids();
-    let catalog = write.db().load_catalog(scope, &price_ids, &product_ids).await?;
-    let new = validate_create(&req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
-    let stored = write.db().insert_link(scope, &new, now).await.map_err(|err| {
-        if is_unique_violation(&err) {
-            ApiError::taken("slug", "is already used by another payment link")
-        } else {
-            err.into()
-        }
-    })?;
+    let catalog = load_catalog(write, scope, req).await?;
+    let new = validate_create(req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
+    let stored = write.db().insert_link(scope, &new, now).await.map_err(slug_taken)?;
     let link = state.link_view().show(stored.link);
     write.record(EventType::PaymentLinkCreated, &link, None).await?;
-    Ok(Reply::json(StatusCode::CREATED, &link))
+    Ok(link)
+}
+
+/// Changes `current` to what `req` describes (a request made from `edit::request_of`, then
+/// changed), under the edit rules, and records what changed. Every API's edit ends here.
+pub(crate) async fn edit_link(
+    state: &AppState,
+    write: &mut WriteTx,
+    scope: Scope,
+    current: &StoredLink,
+    req: &CreatePaymentLink,
+) -> ApiResult<PaymentLink> {
+    let (now, view) = (write.now(), state.link_view());
+    let catalog = load_catalog(write, scope, req).await?;
+    let ctx = Context { livemode: scope.livemode, now };
+    let new = validate_edit(&current.link, req, &ctx, &catalog).map_err(|refusal| match refusal {
+        EditRefusal::Invalid(errors) => ApiError::invalid(errors),
+        EditRefusal::Locked(errors) => ApiError::conflict(errors),
+    })?;
+    match write.db().update_link(scope, current, &new, now).await.map_err(slug_taken)? {
+        StatusChange::LostRace => return Err(lost_race()),
+        StatusChange::Changed => {}
+    }
+    let id = current.link.id.to_string();
+    let after = write.db().find_link(scope, &id, now).await?.ok_or_else(ApiError::not_found)?;
+    let (before, after) = (view.show(current.link.clone()), view.show(after.link));
+    let as_json = |link: &PaymentLink| serde_json::to_value(link).expect("links serialise");
+    let previous = previous_attributes(&as_json(&before), &as_json(&after));
+    write.record(EventType::PaymentLinkUpdated, &after, Some(previous)).await?;
+    Ok(after)
+}
+
+async fn load_catalog(write: &mut WriteTx, scope: Scope, req: &CreatePaymentLink) -> ApiResult<Catalog> {
+    let (price_ids, product_ids) = req.referenced_ids();
+    Ok(write.db().load_catalog(scope, &price_ids, &product_ids).await?)
+}
+
+fn slug_taken(err: sqlx::Error) -> ApiError {
+    if is_unique_violation(&err) {
+        ApiError::taken("slug", "is already used by another payment link")
+    } else {
+        err.into()
+    }
+}
+
+fn lost_race() -> ApiError {
+    ApiError::new(ErrorCode::Conflict, "The payment link was changed by another request; fetch it and retry.")
 }
 
 /// List payment links, newest first (or by name or revenue, ext).
@@ -140,10 +191,7 @@ async fn transition(
         ));
     }
     match write.db().update_status(scope, current.link.id, current.version, to, now).await? {
-        StatusChange::LostRace => Err(ApiError::new(
-            ErrorCode::Conflict,
-            "The payment link was changed by another request; fetch it and retry.",
-        )),
+        StatusChange::LostRace => Err(lost_race()),
         StatusChange::Changed => {
             let after = write.db().find_link(scope, id, now).await?.ok_or_else(ApiError::not_found)?;
             let after = view.show(after.link);

@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod links;
 pub mod payments;
 pub mod public;
+pub mod v0;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,6 +15,11 @@ use utoipa_axum::routes;
 /// Everything under `/v2`: the key-protected API.
 pub fn v2() -> OpenApiRouter<AppState> {
     links::router().merge(payments::router()).merge(account::router())
+}
+
+/// Everything under `/api/v0`: Devdraft's API over the same links.
+pub fn v0() -> OpenApiRouter<AppState> {
+    v0::router()
 }
 
 /// Everything under `/public`: what the checkout page calls, with no key.

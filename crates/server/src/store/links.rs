@@ -20,7 +20,7 @@ pub struct StoredLink {
     pub merchant_name: String,
 }
 
-/// The outcome of a status change.
+/// The outcome of a write that must find the link at the version it read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusChange {
     Changed,
@@ -77,6 +77,21 @@ fn stored_link(row: &AnyRow, now: DateTime<Utc>) -> Result<StoredLink, sqlx::Err
         revenue_minor: row.try_get("revenue_minor")?,
     };
     Ok(StoredLink { link, version: row.try_get("version")?, merchant_name: row.try_get("merchant_name")? })
+}
+
+/// A new link's line items as stored: an ad-hoc product gets its id here.
+fn stored_items(new: &NewPaymentLink) -> Vec<LineItem> {
+    new.line_items
+        .iter()
+        .map(|item| LineItem {
+            product_id: item.product_id.unwrap_or_else(Uuid::new_v4),
+            price_id: item.price_id,
+            quantity: item.quantity,
+            merchant_reference: item.merchant_reference.clone(),
+            is_adhoc: item.is_adhoc,
+            product_details: item.product_details.clone(),
+        })
+        .collect()
 }
 
 /// The column and value that an `{id}` path segment names: a UUID or a public id.
@@ -159,18 +174,6 @@ impl Tx {
     ) -> Result<StoredLink, sqlx::Error> {
         let id = Uuid::new_v4();
         let micros = to_micros(now);
-        let line_items: Vec<LineItem> = new
-            .line_items
-            .iter()
-            .map(|item| LineItem {
-                product_id: item.product_id.unwrap_or_else(Uuid::new_v4),
-                price_id: item.price_id,
-                quantity: item.quantity,
-                merchant_reference: item.merchant_reference.clone(),
-                is_adhoc: item.is_adhoc,
-                product_details: item.product_details.clone(),
-            })
-            .collect();
         sqlx::query(
             "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
          amount_minor, currency, invoice_id, subscription_id, product_ids, line_items, success_url, cancel_url, \
@@ -194,7 +197,7 @@ impl Tx {
         .bind(new.invoice_id.map(|u| u.to_string()))
         .bind(new.subscription_id.map(|u| u.to_string()))
         .bind(json(&new.product_ids))
-        .bind(json(&line_items))
+        .bind(json(&stored_items(new)))
         .bind(&new.success_url)
         .bind(&new.cancel_url)
         .bind(&new.redirect_url)
@@ -222,6 +225,57 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<Option<StoredLink>, sqlx::Error> {
         find_link(self.conn(), scope, id_or_public_id, now).await
+    }
+
+    /// Replaces what an edit may change (everything but its ids, status and counts) if the link
+    /// is still at `expected_version`. A taken slug is a unique violation.
+    pub async fn update_link(
+        &mut self,
+        scope: Scope,
+        current: &StoredLink,
+        new: &NewPaymentLink,
+        now: DateTime<Utc>,
+    ) -> Result<StatusChange, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE payment_links SET name = $1, name_lower = $2, slug = $3, mode = $4, amount_minor = $5, \
+             currency = $6, invoice_id = $7, subscription_id = $8, product_ids = $9, line_items = $10, \
+             success_url = $11, cancel_url = $12, redirect_url = $13, collect_shipping = $14, \
+             allow_promotion_codes = $15, tax_behavior = $16, metadata = $17, expires_at = $18, \
+             selection_mode = $19, default_product_id = $20, highlighted_product_id = $21, settings = $22, \
+             max_completions = $23, updated_at = $24, version = version + 1 \
+             WHERE id = $25 AND merchant_id = $26 AND livemode = $27 AND version = $28",
+        )
+        .bind(&new.name)
+        .bind(new.name.to_lowercase())
+        .bind(&new.slug)
+        .bind(new.mode.as_str())
+        .bind(new.amount_minor)
+        .bind(new.currency.code())
+        .bind(new.invoice_id.map(|u| u.to_string()))
+        .bind(new.subscription_id.map(|u| u.to_string()))
+        .bind(json(&new.product_ids))
+        .bind(json(&stored_items(new)))
+        .bind(&new.success_url)
+        .bind(&new.cancel_url)
+        .bind(&new.redirect_url)
+        .bind(new.collect_shipping)
+        .bind(new.allow_promotion_codes)
+        .bind(new.tax_behavior.as_str())
+        .bind(json(&new.metadata))
+        .bind(new.expires_at.map(to_micros))
+        .bind(new.selection_mode.as_str())
+        .bind(new.default_product_id.map(|u| u.to_string()))
+        .bind(new.highlighted_product_id.map(|u| u.to_string()))
+        .bind(json(&new.settings))
+        .bind(new.max_completions)
+        .bind(to_micros(now))
+        .bind(current.link.id.to_string())
+        .bind(scope.merchant_id.to_string())
+        .bind(scope.livemode)
+        .bind(current.version)
+        .execute(self.conn())
+        .await?;
+        Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
     }
 
     /// Moves a link to `to` if it is still at `expected_version`.

@@ -21,5 +21,5 @@ mod payments;
 pub use catalog::{NewPrice, NewProduct};
 pub use db::{is_unavailable, is_unique_violation, Backend, Scope, Store, Tx};
 pub use idempotency::{Claim, Held, IdempotencyKey, StoredResponse, INITIAL_RECOVERY_POINT};
-pub use keys::{ApiKeyRecord, KeyOwner, NewApiKey};
+pub use keys::{parse_key, ApiKeyRecord, KeyOwner, NewApiKey};
 pub use links::{StatusChange, StoredLink};
