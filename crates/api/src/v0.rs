@@ -7,11 +7,11 @@
 use crate::currency::Currency;
 use crate::edit::request_of;
 use crate::error::{ErrorBody, FieldErrors};
-use crate::list::ListQuery;
 use crate::link::{
     AfterCompletion, CreatePaymentLink, CustomAmount, CustomField, Interval, LineItemInput, LinkMode, LinkType,
     PaymentLink, PriceData, ProductData, Recurring, TaxBehavior,
 };
+use crate::list::ListQuery;
 use crate::money::{minor_to_major_string, parse_scaled, MAX_AMOUNT_MINOR};
 use crate::rules::is_valid_slug;
 use crate::status::LinkStatus;

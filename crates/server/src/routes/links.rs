@@ -9,9 +9,9 @@ use crate::store::{is_unique_violation, Scope, StatusChange, StoredLink};
 use crate::write::WriteTx;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use paylinks_api::edit::{previous_attributes, validate_edit, EditRefusal};
 use paylinks_api::error::parse_json;
 use paylinks_api::event::EventType;
-use paylinks_api::edit::{previous_attributes, validate_edit, EditRefusal};
 use paylinks_api::validate::{validate_create, Catalog, Context};
 use paylinks_api::{
     CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination,

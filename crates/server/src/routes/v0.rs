@@ -152,7 +152,11 @@ pub async fn list(State(state): State<AppState>, Client(scope): Client, RawQuery
         ClientErrors,
     ),
     security(("client_key" = [], "client_secret" = [])))]
-pub async fn retrieve(State(state): State<AppState>, Client(scope): Client, Path(id): Path<String>) -> ApiResult<Reply> {
+pub async fn retrieve(
+    State(state): State<AppState>,
+    Client(scope): Client,
+    Path(id): Path<String>,
+) -> ApiResult<Reply> {
     let view = state.link_view();
     let stored = state.store.get_link(scope, &id, view.now).await?.ok_or_else(ApiError::not_found)?;
     Ok(Reply::json(StatusCode::OK, &V0PaymentLink::of(&view.show(stored.link))))

@@ -227,8 +227,9 @@ impl Tx {
         find_link(self.conn(), scope, id_or_public_id, now).await
     }
 
-    /// Replaces what an edit may change (everything but its ids, status and counts) if the link
-    /// is still at `expected_version`. A taken slug is a unique violation.
+    /// Replaces what an edit may change (everything but its ids and counts) if the link is still
+    /// at the version `current` was read at; an active link whose new cap it has reached
+    /// completes. A taken slug is a unique violation.
     pub async fn update_link(
         &mut self,
         scope: Scope,
@@ -242,7 +243,10 @@ impl Tx {
              success_url = $11, cancel_url = $12, redirect_url = $13, collect_shipping = $14, \
              allow_promotion_codes = $15, tax_behavior = $16, metadata = $17, expires_at = $18, \
              selection_mode = $19, default_product_id = $20, highlighted_product_id = $21, settings = $22, \
-             max_completions = $23, updated_at = $24, version = version + 1 \
+             max_completions = $23, updated_at = $24, version = version + 1, \
+             status = CASE WHEN status = 'active' AND completed_count >= $23 THEN 'completed' ELSE status END, \
+             status_changed_at = CASE WHEN status = 'active' AND completed_count >= $23 THEN $24 \
+             ELSE status_changed_at END \
              WHERE id = $25 AND merchant_id = $26 AND livemode = $27 AND version = $28",
         )
         .bind(&new.name)
