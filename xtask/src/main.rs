@@ -107,8 +107,9 @@ fn bench(root: &Path) -> Result<(), String> {
 fn test(root: &Path) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
-    let schemathesis = tools::ensure_schemathesis(root)?;
-    let schemathesis = schemathesis.to_string_lossy();
+    let python_tools = tools::ensure_python_tools(root)?;
+    let (schemathesis, python) =
+        (python_tools.schemathesis.to_string_lossy(), python_tools.python.to_string_lossy());
     let mut summary = run::Summary::default();
     match std::env::var("PAYLINKS_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => println!("PostgreSQL: the server tests also run against {url}"),
@@ -144,7 +145,7 @@ fn test(root: &Path) -> Result<(), String> {
         "native tests",
         root,
         &["cargo", "test", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
-        &[("PAYLINKS_SCHEMATHESIS", &schemathesis)],
+        &[("PAYLINKS_SCHEMATHESIS", &schemathesis), ("PAYLINKS_PYTHON", &python)],
     );
     summary.tests(
         "app tests in headless Chromium",

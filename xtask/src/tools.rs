@@ -10,6 +10,7 @@ use std::process::Command;
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
+const DEVDRAFT_SDK_VERSION: &str = "1.0.9";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn output(argv: &[&str]) -> Option<String> {
@@ -89,28 +90,45 @@ pub fn ensure_bench_tools(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Schemathesis (the API fuzzing test) in `.tools/venv`; returns the path of its command.
-pub fn ensure_schemathesis(root: &Path) -> Result<PathBuf, String> {
+/// The Python tools of the tests, in `.tools/venv`.
+pub struct PythonTools {
+    /// Schemathesis's command (the API fuzzing test).
+    pub schemathesis: PathBuf,
+    /// The venv's Python, with Devdraft's SDK (the v0 client test).
+    pub python: PathBuf,
+}
+
+/// Schemathesis and the Devdraft SDK in `.tools/venv`, installed from PyPI when missing.
+pub fn ensure_python_tools(root: &Path) -> Result<PythonTools, String> {
     let venv = tools_dir(root).join("venv");
-    let bin = venv.join("bin").join("schemathesis");
-    if output(&[&bin.to_string_lossy(), "--version"]).is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
-        return Ok(bin);
+    let bin = venv.join("bin");
+    let tools = PythonTools { schemathesis: bin.join("schemathesis"), python: bin.join("python") };
+    let has_schemathesis = output(&[&tools.schemathesis.to_string_lossy(), "--version"])
+        .is_some_and(|v| v.contains(SCHEMATHESIS_VERSION));
+    let sdk_version = "import importlib.metadata as m; print(m.version('devdraft-sdk'))";
+    let has_sdk = output(&[&tools.python.to_string_lossy(), "-c", sdk_version])
+        .is_some_and(|v| v.trim() == DEVDRAFT_SDK_VERSION);
+    if has_schemathesis && has_sdk {
+        return Ok(tools);
     }
     if output(&["python3", "--version"]).is_none() {
-        apt_install(&["python3", "python3-venv"], "the API fuzzing test runs Schemathesis")?;
+        apt_install(&["python3", "python3-venv"], "the API tests run Schemathesis and the Devdraft SDK")?;
     }
-    step(&format!("Installing Schemathesis {SCHEMATHESIS_VERSION} from PyPI into .tools/venv (the API fuzzing test)"));
+    step(&format!(
+        "Installing Schemathesis {SCHEMATHESIS_VERSION} and devdraft-sdk {DEVDRAFT_SDK_VERSION} from PyPI into \
+         .tools/venv (the API fuzzing test and the v0 client test)"
+    ));
     let venv_path = venv.to_string_lossy().into_owned();
-    if command(root, &["python3", "-m", "venv", &venv_path], &[]).is_err() {
+    if !bin.join("pip").exists() && command(root, &["python3", "-m", "venv", &venv_path], &[]).is_err() {
         // Debian's python3 makes virtualenvs only with python3-venv installed.
         let _ = std::fs::remove_dir_all(&venv);
-        apt_install(&["python3-venv"], "Python virtualenvs for Schemathesis")?;
+        apt_install(&["python3-venv"], "Python virtualenvs for the API tests")?;
         command(root, &["python3", "-m", "venv", &venv_path], &[])?;
     }
-    let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
-    let package = format!("schemathesis=={SCHEMATHESIS_VERSION}");
-    command(root, &[&pip, "install", "--quiet", "--disable-pip-version-check", &package], &[])?;
-    Ok(bin)
+    let pip = bin.join("pip").to_string_lossy().into_owned();
+    let packages = [format!("schemathesis=={SCHEMATHESIS_VERSION}"), format!("devdraft-sdk=={DEVDRAFT_SDK_VERSION}")];
+    command(root, &[&pip, "install", "--quiet", "--disable-pip-version-check", &packages[0], &packages[1]], &[])?;
+    Ok(tools)
 }
 
 pub fn ensure_browser() -> Result<(), String> {
