@@ -13,7 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use paylinks_api::checkout::{Address, PaymentStatus};
 use paylinks_api::payment::Payment;
-use paylinks_api::{CustomField, LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
+use paylinks_api::{CustomField, CustomFieldType, LinkStatus, ListQuery, PaymentLink, TargetStatus, WireEnum};
 
 /// The button text for moving to a state.
 pub fn action_label(to: LinkStatus) -> &'static str {
@@ -163,7 +163,7 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
     let metadata = link.metadata.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("; ");
     let settings = &link.settings;
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
-    let questions = settings.custom_fields.iter().map(|f| f.label.clone()).collect::<Vec<_>>().join("; ");
+    let questions = settings.custom_fields.iter().map(question_in_words).collect::<Vec<_>>().join("; ");
     vec![
         ("Amount", format::amount(link.amount_minor, &link.currency)),
         ("Currency", link.currency.clone()),
@@ -201,20 +201,35 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
         ("Ask for phone", yes_no(settings.collect_phone)),
         ("Questions", if questions.is_empty() { "—".into() } else { questions }),
         (
-            "Payments",
+            "Payment limit",
             match link.max_completions {
-                Some(cap) => format!("{} of {cap}", link.completed_count),
-                None => format!("{} (no limit)", link.completed_count),
+                Some(cap) => format!("closes after {cap} payments ({} so far)", link.completed_count),
+                None => format!("no limit ({} so far)", link.completed_count),
             },
         ),
         ("After paying", words(&AFTER_COMPLETION, settings.after_completion).into()),
         ("Confirmation message", opt(&settings.confirmation_message)),
         ("Message when unavailable", opt(&settings.inactive_message)),
+        ("Tax rate", opt(&settings.tax_rate_id)),
+        ("Wallet button", if settings.allow_mobile_payment { "offered" } else { "not offered" }.into()),
+        ("Business tax id", if settings.allow_business_tax_id { "customers may give one" } else { "not asked" }.into()),
+        ("Invoice PDF", if settings.create_invoice_pdf { "wanted for each payment" } else { "no" }.into()),
         ("Customer id", opt(&settings.customer_id)),
         ("Reference", opt(&settings.external_reference)),
         ("Created", format::when(link.created_at)),
         ("Updated", format::when(link.updated_at)),
     ]
+}
+
+/// A custom question as the merchant would say it: "Box size (a choice of S, L; required)".
+fn question_in_words(field: &CustomField) -> String {
+    let kind = match field.field_type {
+        CustomFieldType::Text => "text".to_string(),
+        CustomFieldType::Number => "a number".to_string(),
+        CustomFieldType::Dropdown => format!("a choice of {}", field.options.join(", ")),
+    };
+    let required = if field.required { "required" } else { "optional" };
+    format!("{} ({kind}; {required})", field.label)
 }
 
 const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);

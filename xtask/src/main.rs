@@ -108,8 +108,7 @@ fn test(root: &Path) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
     let python_tools = tools::ensure_python_tools(root)?;
-    let (schemathesis, python) =
-        (python_tools.schemathesis.to_string_lossy(), python_tools.python.to_string_lossy());
+    let (schemathesis, python) = (python_tools.schemathesis.to_string_lossy(), python_tools.python.to_string_lossy());
     let mut summary = run::Summary::default();
     match std::env::var("PAYLINKS_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => println!("PostgreSQL: the server tests also run against {url}"),

@@ -103,11 +103,11 @@ pub fn ensure_python_tools(root: &Path) -> Result<PythonTools, String> {
     let venv = tools_dir(root).join("venv");
     let bin = venv.join("bin");
     let tools = PythonTools { schemathesis: bin.join("schemathesis"), python: bin.join("python") };
-    let has_schemathesis = output(&[&tools.schemathesis.to_string_lossy(), "--version"])
-        .is_some_and(|v| v.contains(SCHEMATHESIS_VERSION));
+    let has_schemathesis =
+        output(&[&tools.schemathesis.to_string_lossy(), "--version"]).is_some_and(|v| v.contains(SCHEMATHESIS_VERSION));
     let sdk_version = "import importlib.metadata as m; print(m.version('devdraft-sdk'))";
-    let has_sdk = output(&[&tools.python.to_string_lossy(), "-c", sdk_version])
-        .is_some_and(|v| v.trim() == DEVDRAFT_SDK_VERSION);
+    let has_sdk =
+        output(&[&tools.python.to_string_lossy(), "-c", sdk_version]).is_some_and(|v| v.trim() == DEVDRAFT_SDK_VERSION);
     if has_schemathesis && has_sdk {
         return Ok(tools);
     }

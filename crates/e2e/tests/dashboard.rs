@@ -258,3 +258,42 @@ async fn the_create_form_previews_the_checkout_and_guards_what_was_typed() {
     env.wait_text("main h1", "Payment links").await;
     env.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_made_through_devdraft_v0_reads_in_words_on_the_dashboard() {
+    let env = Env::start(1280, 900).await;
+    let body = serde_json::json!({
+        "title": "Tea club box", "url": "tea-club", "linkType": "DONATION", "amount": 15,
+        "limitPayments": true, "maxPayments": 30, "allowMobilePayment": true, "collectTax": true, "taxId": "txr_vat",
+        "customFields": [
+            {"key": "size", "label": "Box size", "type": "dropdown", "required": true, "options": ["S", "L"]},
+            {"key": "note", "label": "Gift note", "type": "text"}
+        ]
+    });
+    let client_key = paylinks_server::store::parse_key(&env.key).unwrap().1;
+    let res = reqwest::Client::new()
+        .post(env.url("/api/v0/payment-links"))
+        .header("x-client-key", client_key)
+        .header("x-client-secret", &env.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let link: serde_json::Value = res.json().await.unwrap();
+    env.sign_in().await;
+    env.wait_text("table", "Tea club box").await;
+    env.driver.goto(env.url(&format!("/links/{}", link["id"].as_str().unwrap()))).await.unwrap();
+    let details = env.wait_text("dl.fields", "closes after 30 payments (0 so far)").await;
+    for words in [
+        "Donations (the customer chooses the amount)",
+        "Box size (a choice of S, L; required)",
+        "Gift note (text; optional)",
+        "txr_vat",
+        "offered",
+    ] {
+        assert!(details.contains(words), "{words} is missing from:\n{details}");
+    }
+    env.screenshot("detail-v0-link").await;
+    env.quit().await;
+}

@@ -797,12 +797,20 @@ async fn openapi_document_covers_every_route(app: TestApp) {
         ("/v2/payment-links/{id}/payments", "get"),
         ("/v2/payment-links/{id}/stats", "get"),
         ("/v2/account", "get"),
+        ("/api/v0/payment-links", "get"),
+        ("/api/v0/payment-links", "post"),
+        ("/api/v0/payment-links/{id}", "get"),
+        ("/api/v0/payment-links/{id}", "put"),
     ] {
         let op = &paths[path][method];
         assert!(op.is_object(), "{method} {path} missing");
         let responses = op["responses"].as_object().unwrap();
         assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}");
-        if path.starts_with("/v2") {
+        if path.starts_with("/api/v0") {
+            assert_eq!(op["tags"], serde_json::json!(["Devdraft v0"]), "{method} {path}");
+            assert_eq!(op["security"], serde_json::json!([{"client_key": [], "client_secret": []}]), "{path}");
+        }
+        if !path.starts_with("/public") {
             for code in ["401", "429", "503"] {
                 assert!(responses.contains_key(code), "{method} {path} lacks {code}");
             }
@@ -815,12 +823,22 @@ async fn openapi_document_covers_every_route(app: TestApp) {
             assert_eq!(op["deprecated"], true, "{path}");
         }
     }
-    for schema in
-        ["PaymentLink", "CreatePaymentLink", "ErrorBody", "PaymentLinkList", "StatusResult", "PublicLinkEnvelope"]
-    {
+    for schema in [
+        "PaymentLink",
+        "CreatePaymentLink",
+        "ErrorBody",
+        "PaymentLinkList",
+        "StatusResult",
+        "PublicLinkEnvelope",
+        "V0LinkInput",
+        "V0PaymentLink",
+        "V0Error",
+    ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
-    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    for scheme in ["api_key", "client_key", "client_secret"] {
+        assert!(doc["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+    }
 }
 
 trait ClockNow {

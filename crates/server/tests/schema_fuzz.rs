@@ -1,5 +1,5 @@
 //! Schemathesis against the real server binary: every operation of `/v2/openapi.json`, public
-//! routes included, with the settings in the repository's `schemathesis.toml`. It must find no
+//! and Devdraft v0 routes included, with the settings in the repository's `schemathesis.toml`. It must find no
 //! 5xx and no response that breaks the published schema, and the server must not panic.
 //! `cargo xtask test` installs Schemathesis (PyPI, in `.tools/venv`) and sets
 //! PAYLINKS_SCHEMATHESIS to it; without it this test says SKIPPED.
@@ -26,6 +26,7 @@ async fn fuzz(db: Db) {
         .args(["--config-file", config, "run", &format!("{}/v2/openapi.json", server.base)])
         .env("PAYLINKS_FUZZ_BASE_URL", &server.base)
         .env("PAYLINKS_FUZZ_KEY", &key)
+        .env("PAYLINKS_FUZZ_CLIENT_KEY", paylinks_server::store::parse_key(&key).expect("a well-formed key").1)
         .env("PAYLINKS_FUZZ_LINK_ID", link["id"].as_str().unwrap())
         .env("PAYLINKS_FUZZ_PUBLIC_ID", link["public_id"].as_str().unwrap())
         .env("NO_COLOR", "1")
