@@ -9,7 +9,7 @@ use crate::store::{is_unique_violation, Scope, StatusChange, StoredLink};
 use crate::write::WriteTx;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use paylinks_api::edit::{previous_attributes, validate_edit, EditRefusal};
+use paylinks_api::edit::{previous_attributes, request_of, validate_edit, EditRefusal};
 use paylinks_api::error::parse_json;
 use paylinks_api::event::EventType;
 use paylinks_api::validate::{validate_create, Catalog, Context};
@@ -99,6 +99,11 @@ pub(crate) async fn edit_link(
         EditRefusal::Invalid(errors) => ApiError::invalid(errors),
         EditRefusal::Locked(errors) => ApiError::conflict(errors),
     })?;
+    // An edit that changes nothing writes nothing (and records no event).
+    let as_it_is = validate_edit(&current.link, &request_of(&current.link), &ctx, &catalog);
+    if as_it_is.is_ok_and(|same| same == new) {
+        return Ok(view.show(current.link.clone()));
+    }
     match write.db().update_link(scope, current, &new, now).await.map_err(slug_taken)? {
         StatusChange::LostRace => return Err(lost_race()),
         StatusChange::Changed => {}
