@@ -575,3 +575,22 @@ async fn other_merchants_and_modes_get_404(app: TestApp) {
     let (status, error) = parts(v0(&app, Method::DELETE, &path, &app.key, None).await).await;
     devdraft_error(status, &error, 405, None);
 }
+
+/// One bucket per key whichever API spends it; v0's 429 is in Devdraft's shape with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v0_and_v2_share_the_key_rate_limit() {
+    use paylinks_server::rate_limit::{Limit, RateLimitSetting};
+    let limit = RateLimitSetting::Both(Limit { per_minute: 60, burst: 3 });
+    let app =
+        TestApp::spawn_with(common::Db::Sqlite, common::Options { rate_limit: limit, ..Default::default() }).await;
+    assert_eq!(app.get("/v2/payment-links").await.status(), 200);
+    for _ in 0..2 {
+        assert_eq!(v0(&app, Method::GET, "/payment-links", &app.key, None).await.status(), 200);
+    }
+    let res = v0(&app, Method::GET, "/payment-links", &app.key, None).await;
+    assert!(res.headers().contains_key("retry-after"));
+    let (status, body) = parts(res).await;
+    devdraft_error(status, &body, 429, None);
+    assert_eq!(body["error"], "Too Many Requests");
+    assert_eq!(app.get("/v2/payment-links").await.status(), 429);
+}
