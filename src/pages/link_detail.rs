@@ -192,7 +192,11 @@ fn field_rows(link: &PaymentLink) -> Vec<(&'static str, String)> {
                 || "no".into(),
                 |a| {
                     let money = |m| format::amount(Some(m), &link.currency);
-                    format!("between {} and {}", money(a.minimum), money(a.maximum))
+                    let range = format!("between {} and {}", money(a.minimum), money(a.maximum));
+                    match a.preset {
+                        Some(preset) => format!("{range}, {} suggested", money(preset)),
+                        None => range,
+                    }
                 },
             ),
         ),

@@ -287,6 +287,7 @@ async fn a_link_made_through_devdraft_v0_reads_in_words_on_the_dashboard() {
     let details = env.wait_text("dl.fields", "closes after 30 payments (0 so far)").await;
     for words in [
         "Donations (the customer chooses the amount)",
+        "USDC 15.00 suggested",
         "Box size (a choice of S, L; required)",
         "Gift note (text; optional)",
         "txr_vat",
@@ -294,6 +295,12 @@ async fn a_link_made_through_devdraft_v0_reads_in_words_on_the_dashboard() {
     ] {
         assert!(details.contains(words), "{words} is missing from:\n{details}");
     }
+    env.find("dl.fields").await.scroll_into_view().await.unwrap();
     env.screenshot("detail-v0-link").await;
+    env.driver.set_window_rect(0, 0, 390, 844).await.unwrap();
+    env.find("dl.fields").await.scroll_into_view().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(env.fits_width().await, "the details fit a phone");
+    env.screenshot("detail-v0-link-390").await;
     env.quit().await;
 }
