@@ -105,6 +105,51 @@ fn luhn_ok(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The card numbers in `text`: runs of 13 to 19 digits (single spaces or dashes between them
+/// allowed) that pass the Luhn check, as byte ranges.
+fn card_number_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let (start, mut end, mut digits) = (i, i, String::new());
+        let mut j = i;
+        while j < bytes.len() {
+            if bytes[j].is_ascii_digit() {
+                digits.push(char::from(bytes[j]));
+                end = j + 1;
+            } else if !(matches!(bytes[j], b' ' | b'-') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)) {
+                break;
+            }
+            j += 1;
+        }
+        if (13..=19).contains(&digits.len()) && luhn_ok(&digits) {
+            spans.push(start..end);
+        }
+        i = end.max(i + 1);
+    }
+    spans
+}
+
+/// Whether `text` holds something that is a card number (typed where it does not belong).
+pub fn contains_card_number(text: &str) -> bool {
+    !card_number_spans(text).is_empty()
+}
+
+/// `text` with every card number in it cut to its last four digits (`…1111`).
+pub fn redact_card_numbers(text: &str) -> String {
+    let mut out = text.to_string();
+    for span in card_number_spans(text).into_iter().rev() {
+        let digits: String = text[span.clone()].chars().filter(char::is_ascii_digit).collect();
+        out.replace_range(span, &format!("…{}", &digits[digits.len() - 4..]));
+    }
+    out
+}
+
 /// `MM/YY` or `MM/YYYY` (spaces allowed) → (month, full year); the card must not have expired
 /// before (`year`, `month`) = today.
 pub fn parse_expiry(input: &str, today: (i32, u32)) -> Result<(u32, i32), &'static str> {
@@ -178,6 +223,18 @@ mod tests {
         assert_eq!(format!("{card:?}"), "CardNumber(…1111)");
         assert_eq!(CardBrand::of("378282246310005"), CardBrand::Amex);
         assert_eq!(CardBrand::of("5555555555554444"), CardBrand::Mastercard);
+    }
+
+    #[test]
+    fn card_numbers_are_found_wherever_they_are_typed() {
+        for text in ["4111 1111 1111 1111", "pay 4111-1111-1111-1111 now", "4111111111111111", "+378282246310005"] {
+            assert!(contains_card_number(text), "{text}");
+        }
+        for text in ["4111 1111 1111 1112", "+44 20 7946 0958", "order 12345", "2026-12-02", ""] {
+            assert!(!contains_card_number(text), "{text}");
+        }
+        assert_eq!(redact_card_numbers("card 4111 1111 1111 1111, thanks"), "card …1111, thanks");
+        assert_eq!(redact_card_numbers("\"4242424242424242\""), "\"…4242\"");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The rules a checkout must satisfy, shared by the checkout page and the server (which never
 //! trusts the page's total), and what it charges: the lines, their total, who pays.
 
-use crate::card::{check_cvc, parse_expiry, CardBrand, CardNumber};
+use crate::card::{check_cvc, contains_card_number, parse_expiry, CardBrand, CardNumber};
 use crate::checkout::{Address, CardInput, CheckoutRequest, PaidLine, Renewal};
 use crate::country::is_country_code;
 use crate::error::FieldErrors;
@@ -165,13 +165,15 @@ pub fn validate_checkout(
         errors.add("email", message);
     }
     let name = req.name.as_deref().unwrap_or_default().trim();
-    check_text(&mut errors, "name", name, NAME_MAX_CHARS);
+    check_customer_text(&mut errors, "name", name, NAME_MAX_CHARS);
     let phone = req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
     match phone {
         None if link.collect_phone => errors.add("phone", "is required"),
         Some(phone) if !is_phone(phone) => errors.add("phone", "must be 7 to 15 digits, optionally starting with +"),
-        _ => {}
+        Some(phone) => refuse_card_number(&mut errors, "phone", phone),
+        None => {}
     }
+    refuse_card_number(&mut errors, "email", email);
     for (field, address, required) in [
         ("billing_address", &req.billing_address, link.collect_address),
         ("shipping_address", &req.shipping_address, link.collect_shipping),
@@ -233,12 +235,25 @@ fn is_phone(phone: &str) -> bool {
     allowed && (7..=15).contains(&digits)
 }
 
+/// Text a customer types: the rules of all shown text, and never a card number (which would be
+/// stored and shown to the merchant).
+fn check_customer_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    check_text(errors, field, value, max);
+    refuse_card_number(errors, field, value);
+}
+
+fn refuse_card_number(errors: &mut FieldErrors, field: &str, value: &str) {
+    if contains_card_number(value) {
+        errors.add(field, "looks like a card number: enter card details only in the card fields");
+    }
+}
+
 fn check_address(errors: &mut FieldErrors, field: &str, address: &Address) {
-    check_text(errors, &format!("{field}.line1"), address.line1.trim(), ANSWER_MAX_CHARS);
-    check_text(errors, &format!("{field}.city"), address.city.trim(), ANSWER_MAX_CHARS);
+    check_customer_text(errors, &format!("{field}.line1"), address.line1.trim(), ANSWER_MAX_CHARS);
+    check_customer_text(errors, &format!("{field}.city"), address.city.trim(), ANSWER_MAX_CHARS);
     for (part, value) in [("line2", &address.line2), ("state", &address.state), ("postal_code", &address.postal_code)] {
         if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-            check_text(errors, &format!("{field}.{part}"), value, ANSWER_MAX_CHARS);
+            check_customer_text(errors, &format!("{field}.{part}"), value, ANSWER_MAX_CHARS);
         }
     }
     if address.country.is_empty() {
@@ -265,8 +280,9 @@ fn check_answers(
             continue;
         };
         match field.field_type {
-            CustomFieldType::Text => check_text(errors, &path, &answer, ANSWER_MAX_CHARS),
+            CustomFieldType::Text => check_customer_text(errors, &path, &answer, ANSWER_MAX_CHARS),
             CustomFieldType::Number if !is_decimal(&answer) => errors.add(path, "must be a number"),
+            CustomFieldType::Number => refuse_card_number(errors, &path, &answer),
             CustomFieldType::Dropdown if !field.options.contains(&answer) => {
                 errors.add(path, "must be one of the listed options")
             }

@@ -43,30 +43,54 @@ pub fn is_valid_idempotency_key(key: &str) -> bool {
 }
 
 /// Redirect and image URLs: absolute https (http://localhost and http://127.0.0.1 for sandbox
-/// objects), at most 2,048 characters, no user name or password.
-pub fn check_url(errors: &mut FieldErrors, field: &str, value: &str, livemode: bool) {
-    if let Err(message) = url_problem(value, livemode) {
-        errors.add(field, message);
-    }
+/// objects), at most 2,048 characters, no user name or password. Returns the URL as it is
+/// stored: parsed and written out again (`https:evil.example` is `https://evil.example/`), so
+/// what is stored, shown and followed is one and the same URL.
+pub fn check_url(errors: &mut FieldErrors, field: &str, value: &str, livemode: bool) -> Option<String> {
+    normalized_url(value, livemode).map_err(|message| errors.add(field, message)).ok()
 }
 
-/// Why a URL may not be stored or used as a link target, if it may not.
-pub fn url_problem(value: &str, livemode: bool) -> Result<(), String> {
+/// The URL as stored, or why it may not be stored or used as a link target.
+pub fn normalized_url(value: &str, livemode: bool) -> Result<String, String> {
     if value.len() > MAX_URL_LEN {
         return Err(format!("must be at most {MAX_URL_LEN} characters"));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters".into());
     }
+    if value.contains('\\') {
+        return Err("must not contain backslashes".into());
+    }
     let https_only = "must be an absolute https:// URL";
     let parsed = url::Url::parse(value).map_err(|_| https_only.to_string())?;
-    let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1"));
-    let scheme_ok = parsed.scheme() == "https" || (parsed.scheme() == "http" && local && !livemode);
-    if !scheme_ok || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(if livemode { https_only.into() } else { format!("{https_only} (or http://localhost)") });
-    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("must not contain a user name or password".into());
     }
-    Ok(())
+    let normalized = parsed.as_str();
+    if normalized.len() > MAX_URL_LEN {
+        return Err(format!("must be at most {MAX_URL_LEN} characters once written out"));
+    }
+    if !crate::safe_url::is_safe_href(normalized, livemode) {
+        return Err(if livemode { https_only.into() } else { format!("{https_only} (or http://localhost)") });
+    }
+    Ok(normalized.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized_url;
+
+    #[test]
+    fn urls_are_stored_as_browsers_read_them() {
+        assert_eq!(normalized_url("https:evil.example", true).unwrap(), "https://evil.example/");
+        assert_eq!(normalized_url("HTTPS://Shop.Example/a?b=c", true).unwrap(), "https://shop.example/a?b=c");
+        let quoted = normalized_url("https://cdn.example/x.png\"onerror=\"alert(1)", true).unwrap();
+        assert!(!quoted.contains('"'), "{quoted}");
+        for bad in ["https:\\\\evil.example\\@ok.example/", "http://localhost:@evil.example/", "https://a:b@c.example/"]
+        {
+            assert!(normalized_url(bad, false).is_err(), "{bad}");
+        }
+        assert_eq!(normalized_url("http://localhost:8080/x", false).unwrap(), "http://localhost:8080/x");
+        assert!(normalized_url("http://localhost:8080/x", true).is_err());
+    }
 }

@@ -18,9 +18,8 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
     if let Some(description) = &req.description {
         check_multiline(errors, "description", description, DESCRIPTION_MAX_CHARS);
     }
-    if let Some(url) = &req.cover_image_url {
-        check_url(errors, "cover_image_url", url, livemode);
-    }
+    let cover_image_url =
+        req.cover_image_url.as_deref().and_then(|url| check_url(errors, "cover_image_url", url, livemode));
     let link_type = req.link_type.unwrap_or_default();
     if let Some(amount) = &req.custom_amount {
         check_custom_amount(errors, amount);
@@ -79,7 +78,7 @@ pub(crate) fn validate_settings(errors: &mut FieldErrors, req: &CreatePaymentLin
     LinkSettings {
         link_type,
         description: req.description.clone(),
-        cover_image_url: req.cover_image_url.clone(),
+        cover_image_url,
         allow_quantity_adjustment: req.allow_quantity_adjustment.unwrap_or(false),
         custom_amount: req.custom_amount,
         collect_address: req.collect_address.unwrap_or(false),

@@ -9,7 +9,8 @@ use crate::link::{
 };
 use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
 use crate::rules::{
-    check_text, check_url, is_valid_idempotency_key, is_valid_slug, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS,
+    check_multiline, check_text, check_url, is_valid_idempotency_key, is_valid_slug, DESCRIPTION_MAX_CHARS,
+    NAME_MAX_CHARS,
 };
 use crate::status::LinkStatus;
 use chrono::{DateTime, Utc};
@@ -207,13 +208,12 @@ pub fn validate_create(
         }
     }
 
-    for (field, value) in
-        [("success_url", &req.success_url), ("cancel_url", &req.cancel_url), ("redirect_url", &req.redirect_url)]
-    {
-        if let Some(url) = value {
-            check_url(&mut errors, field, url, ctx.livemode);
-        }
-    }
+    let mut stored_url = |field: &str, value: &Option<String>| {
+        value.as_deref().and_then(|url| check_url(&mut errors, field, url, ctx.livemode))
+    };
+    let success_url = stored_url("success_url", &req.success_url);
+    let cancel_url = stored_url("cancel_url", &req.cancel_url);
+    let redirect_url = stored_url("redirect_url", &req.redirect_url);
     let metadata = req.metadata.clone().unwrap_or_default();
     check_metadata(&mut errors, "metadata", &metadata);
     if req.expires_at.is_some_and(|at| at <= ctx.now) {
@@ -241,9 +241,9 @@ pub fn validate_create(
         subscription_id: req.subscription_id,
         product_ids,
         line_items,
-        success_url: req.success_url.clone(),
-        cancel_url: req.cancel_url.clone(),
-        redirect_url: req.redirect_url.clone(),
+        success_url,
+        cancel_url,
+        redirect_url,
         collect_shipping: req.collect_shipping.unwrap_or(false),
         allow_promotion_codes: req.allow_promotion_codes.unwrap_or(true),
         tax_behavior: req.tax_behavior.unwrap_or_default(),
@@ -347,7 +347,7 @@ fn line_item(
                 (None, Some(pd)) => {
                     check_text(errors, &format!("{field}.product_data.name"), &pd.name, NAME_MAX_CHARS);
                     if let Some(d) = &pd.description {
-                        check_length(errors, &format!("{field}.product_data.description"), d, DESCRIPTION_MAX_CHARS);
+                        check_multiline(errors, &format!("{field}.product_data.description"), d, DESCRIPTION_MAX_CHARS);
                     }
                     for (i, url) in pd.images.iter().flatten().enumerate() {
                         check_url(errors, &format!("{field}.product_data.images[{i}]"), url, ctx.livemode);
@@ -406,12 +406,6 @@ fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring)
     };
     if !(1..=max).contains(&recurring.interval_count) {
         errors.add(field, format!("must be between 1 and {max} for this interval"));
-    }
-}
-
-fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
-    if value.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
     }
 }
 

@@ -86,6 +86,7 @@ impl Env {
             rate_limit: RateLimitSetting::Off,
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
             static_app: Some(app),
         };
         tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));

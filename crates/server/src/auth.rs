@@ -22,10 +22,17 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let presented =
-            parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthenticated)?;
+        let presented = single_header(parts, "x-api-key").ok_or_else(ApiError::unauthenticated)?;
         key_owner(state, presented).await.map(Authed)
     }
+}
+
+/// The one value of header `name`: none, several (which one would a proxy and we each read?) or
+/// one that is not text are all no credential.
+pub fn single_header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    let mut values = parts.headers.get_all(name).iter();
+    let value = values.next()?;
+    values.next().is_none().then(|| value.to_str().ok()).flatten()
 }
 
 /// The owner of the presented key, if it is valid, unrevoked and not over its rate limit, for

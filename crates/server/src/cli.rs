@@ -63,6 +63,18 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, env = "PAYLINKS_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
+    /// A reverse proxy (an address or CIDR, repeatable; env: comma-separated) whose Forwarded /
+    /// X-Forwarded-For names the client; from any other peer those headers are ignored.
+    #[arg(long = "trusted-proxy", env = "PAYLINKS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// `10.0.0.0/8`, or a single address (`127.0.0.1`, `::1`).
+fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("expected an IP address or CIDR like 10.0.0.0/8, got `{s}`"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,6 +193,7 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         rate_limit: args.rate_limit.unwrap_or(RateLimitSetting::Default),
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        trusted_proxies: args.trusted_proxies,
         static_app,
     };
     println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");

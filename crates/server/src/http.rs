@@ -16,13 +16,13 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 /// Where Trunk puts the checkout page's own build, inside the app's directory.
 pub const CHECKOUT_DIR: &str = "checkout";
 
-/// The built pages: the dashboard's and the checkout's `index.html`, and the
-/// Content-Security-Policy that lets exactly their inline loaders run.
+/// The built pages: the dashboard's and the checkout's `index.html`, and the hashes of their
+/// inline loaders (the Content-Security-Policy lets exactly those run).
 #[derive(Clone)]
 pub struct StaticApp {
     pub dir: PathBuf,
     pub pages: AppPages,
-    pub csp: HeaderValue,
+    pub script_hashes: Vec<String>,
 }
 
 /// Shared, not copied, by every app route that falls back to them.
@@ -42,7 +42,7 @@ impl StaticApp {
         let mut hashes = inline_script_hashes(&dashboard);
         hashes.extend(checkout.iter().flat_map(|html| inline_script_hashes(html)));
         let pages = AppPages { dashboard: Bytes::from(dashboard), checkout: checkout.map(Bytes::from) };
-        Some(StaticApp { dir: dir.to_path_buf(), pages, csp: content_security_policy(&hashes) })
+        Some(StaticApp { dir: dir.to_path_buf(), pages, script_hashes: hashes })
     }
 }
 
@@ -64,29 +64,57 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-fn content_security_policy(script_hashes: &[String]) -> HeaderValue {
+/// The app's policy. Only a local server (its public URL on localhost) lets the page reach and
+/// show `http://localhost` (a sandbox link's images and redirects during development).
+pub fn content_security_policy(script_hashes: &[String], local: bool) -> HeaderValue {
     let scripts = std::iter::once("'self' 'wasm-unsafe-eval'".to_string())
         .chain(script_hashes.iter().cloned())
         .collect::<Vec<_>>()
         .join(" ");
+    let localhost = if local { " http://localhost:* http://127.0.0.1:*" } else { "" };
     let policy = format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data: http://localhost:* http://127.0.0.1:*; \
-         connect-src 'self' https: http://localhost:* http://127.0.0.1:*; font-src 'self'; object-src 'none'; \
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' https: data:{localhost}; \
+         connect-src 'self' https:{localhost}; font-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     HeaderValue::try_from(policy).unwrap_or(HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
 }
 
+/// What every response carries besides its own headers.
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    pub csp: HeaderValue,
+    /// `Strict-Transport-Security`, when the public URL is https.
+    pub hsts: Option<HeaderValue>,
+}
+
 /// Headers every response carries.
-pub async fn security_headers(csp: HeaderValue, request: Request, next: Next) -> Response {
+pub async fn security_headers(set: SecurityHeaders, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert("revkeen-version", HeaderValue::from_static(paylinks_api::API_VERSION));
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(header::CONTENT_SECURITY_POLICY, set.csp);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(hsts) = set.hsts {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, hsts);
+    }
     response
+}
+
+/// A client's `X-Request-Id` is kept only if it is 1 to 64 of `A-Z a-z 0-9 . _ : -` (it goes
+/// into logs); otherwise the server gives the request its own.
+pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
+    let acceptable = |v: &HeaderValue| {
+        (1..=64).contains(&v.len()) && v.as_bytes().iter().all(|b| b.is_ascii_alphanumeric() || b".:_-".contains(b))
+    };
+    let headers = request.headers_mut();
+    let ids = headers.get_all("x-request-id").iter().collect::<Vec<_>>();
+    if ids.len() != 1 || !acceptable(ids[0]) {
+        headers.remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 /// Answers with a JSON 503 when a request runs longer than `limit`.

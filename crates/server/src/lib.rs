@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod error;
 pub mod http;
@@ -30,12 +31,18 @@ use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// The origin (`scheme://host[:port]`) of a URL.
 fn origin_of(url: &str) -> Option<HeaderValue> {
     let parsed = url::Url::parse(url).ok()?;
     HeaderValue::try_from(parsed.origin().ascii_serialization()).ok()
+}
+
+/// Key-protected answers hold merchants' and customers' data: no cache may keep them.
+fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
 }
 
 /// The whole HTTP application.
@@ -57,12 +64,14 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
+        .layer(no_store())
         .layer(http::v2_cors(origins));
     // Server-to-server only: no CORS.
     let v0 = v0
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
-        .layer(axum::middleware::from_fn(routes::v0::devdraft_errors));
+        .layer(axum::middleware::from_fn(routes::v0::devdraft_errors))
+        .layer(no_store());
     let public = public
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
@@ -78,10 +87,19 @@ pub fn app(state: AppState) -> Router {
         ),
         None => Router::new().fallback(spa),
     };
-    let csp = app_files
-        .map(|a| a.csp)
-        .unwrap_or_else(|| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    let local =
+        url::Url::parse(&config.public_base_url).is_ok_and(|u| matches!(u.host_str(), Some("localhost" | "127.0.0.1")));
+    let csp = app_files.map_or_else(
+        || HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        |a| http::content_security_policy(&a.script_hashes, local),
+    );
+    let hsts = config
+        .public_base_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let security = http::SecurityHeaders { csp, hsts };
     let timeout = config.request_timeout;
+    let trusted_proxies = config.trusted_proxies.clone();
     Router::new()
         .nest("/v2", v2)
         .nest("/public", public)
@@ -91,13 +109,15 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| http::timeout(timeout, req, next)))
         .layer(CompressionLayer::new())
-        .layer(axum::middleware::from_fn(move |req, next| http::security_headers(csp.clone(), req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| http::security_headers(security.clone(), req, next)))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        .layer(TraceLayer::new_for_http().make_span_with(move |req: &axum::http::Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let client = client_ip::client_ip(req.extensions(), req.headers(), &trusted_proxies);
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, client = %client)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(http::sanitize_request_id))
         .with_state(state)
 }
 
@@ -109,10 +129,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let purge = tokio::spawn(purge_expired(state.clone()));
     let flush = tokio::spawn(flush_views(state.clone()));
+    let forget = tokio::spawn(forget_idle_buckets(state.clone()));
     let header_timeout = state.config.header_timeout;
     let result = serve_connections(listener, app(state.clone()), header_timeout, shutdown).await;
     purge.abort();
     flush.abort();
+    forget.abort();
     if let Err(err) = state.views.flush(&state.store).await {
         tracing::warn!(error = %err, "could not write the last page views");
     }
@@ -160,6 +182,16 @@ async fn serve_connections(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Forgets rate-limit buckets that are full again, every ten seconds, so the limiter holds only
+/// the clients and keys of the last minute or so.
+async fn forget_idle_buckets(state: AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        every.tick().await;
+        state.limiter.forget_idle(std::time::Instant::now());
+    }
 }
 
 /// Writes counted page views once a second.

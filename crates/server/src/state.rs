@@ -24,6 +24,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long a client may take to send a request's headers.
     pub header_timeout: Duration,
+    /// Reverse proxies whose forwarding headers name the client (`client_ip`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The built app (Trunk's `dist/`), if it has been built.
     pub static_app: Option<StaticApp>,
 }

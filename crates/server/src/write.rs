@@ -136,7 +136,7 @@ impl WriteTx {
     }
 
     /// Ends the write with the work's outcome: a 2xx or 4xx is committed and stored under the
-    /// key; a 5xx (or a failure to commit) rolls everything back and is not stored.
+    /// key; a 5xx or 429 (or a failure to commit) rolls everything back and is not stored.
     pub async fn finish(self, outcome: ApiResult<Reply>) -> Reply {
         match self.try_finish(outcome).await {
             Ok(reply) => reply,
@@ -155,7 +155,9 @@ impl WriteTx {
                 Reply::from(err)
             }
         };
-        if reply.status.is_server_error() {
+        // A 5xx, or a 429 (the request was not allowed to run), rolls back and is not stored:
+        // a retry runs.
+        if reply.status.is_server_error() || reply.status == axum::http::StatusCode::TOO_MANY_REQUESTS {
             return Ok(reply);
         }
         if let Some(key) = &self.phase.key {

@@ -2,6 +2,7 @@
 //! computed here from the stored link; the card goes to the processor and is never stored.
 
 use crate::body::JsonBody;
+use crate::client_ip::{client_bucket, ClientIp};
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, Reply};
 use crate::idempotency::{canonical_json, WriteRequest};
 use crate::ids::random_base62;
@@ -10,9 +11,9 @@ use crate::processor::{Charge, ChargeOutcome};
 use crate::state::AppState;
 use crate::store::Scope;
 use crate::write::WriteTx;
-use axum::extract::{ConnectInfo, OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::Extension;
+use paylinks_api::card::{contains_card_number, redact_card_numbers};
 use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
 use paylinks_api::checkout_rules::{validate_checkout, CheckoutPlan};
 use paylinks_api::error::parse_json;
@@ -21,7 +22,6 @@ use paylinks_api::money::minor_to_major_string;
 use paylinks_api::payment::Payment;
 use paylinks_api::{AfterCompletion, Currency, ErrorBody, FieldErrors, PaymentLink, PublicPaymentLink};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use std::net::SocketAddr;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -41,14 +41,11 @@ use uuid::Uuid;
 pub async fn checkout(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
-    client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    OriginalUri(uri): OriginalUri,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    if let Err(err) = limit_attempts(&state, &public_id, client.map(|c| c.0 .0)) {
-        return err.into();
-    }
+    // Only a real link's attempts spend a bucket (so junk ids cannot grow the limiter).
     // Whatever its state: a retry of a payment that completed the link must still be replayed
     // (below), and whether it may be paid is decided inside the write.
     let link = match state.store.get_public_link(&public_id, state.link_view().now).await {
@@ -56,9 +53,17 @@ pub async fn checkout(
         Ok(None) => return ApiError::not_found().into(),
         Err(err) => return ApiError::from(err).into(),
     };
+    if let Some((per_client, _)) = state.config.rate_limit.for_checkout() {
+        let bucket = format!("checkout-client:{}", client_bucket(client));
+        if let Err(wait) = state.limiter.check(&bucket, per_client, Instant::now()) {
+            return ApiError::rate_limited(wait).into();
+        }
+    }
     let scope = Scope { merchant_id: link.merchant_id, livemode: link.livemode };
     let fingerprinted = redact_card(&body);
-    let request = WriteRequest::new(scope, &Method::POST, uri.path(), &headers, &fingerprinted);
+    // Scoped by the link itself, however its id was spelled in the address.
+    let path = format!("/public/payment-links/{}/checkout", link.id);
+    let request = WriteRequest::new(scope, &Method::POST, &path, &headers, &fingerprinted);
     let mut write = match WriteTx::begin(&state, request).await {
         Ok(write) => write,
         Err(answer) => return answer,
@@ -77,6 +82,7 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     let link = state.link_view().show(stored.link);
     let plan = validate_checkout(&req, &PublicPaymentLink::from_link(&link, &stored.merchant_name), now)
         .map_err(ApiError::invalid)?;
+    limit_charges(state, link.id)?;
     let mut outcome = charge(state, &link, &plan).await;
     if outcome == ChargeOutcome::Succeeded && !write.db().count_completion(link.id, plan.amount_minor, now).await? {
         outcome = ChargeOutcome::Failed {
@@ -121,17 +127,18 @@ fn completed_checkout(link: &PaymentLink, payment: &Payment) -> CompletedCheckou
     }
 }
 
-/// Against card testing: attempts per client address and per link, unless limits are off.
-fn limit_attempts(state: &AppState, public_id: &str, client: Option<SocketAddr>) -> ApiResult<()> {
-    let Some((per_client, per_link)) = state.config.rate_limit.for_checkout() else { return Ok(()) };
-    let now = Instant::now();
-    let client = client.map_or_else(|| "unknown".to_string(), |addr| addr.ip().to_string());
-    state.limiter.check(&format!("checkout-client:{client}"), per_client, now).map_err(ApiError::rate_limited)?;
-    state.limiter.check(&format!("checkout-link:{public_id}"), per_link, now).map_err(ApiError::rate_limited)
+/// Against card testing: charges per link (only attempts that reach the processor count, so
+/// invalid requests cannot lock a link), unless limits are off. Its 429 is not stored under the
+/// Idempotency-Key: a retry after the wait runs.
+fn limit_charges(state: &AppState, link_id: Uuid) -> ApiResult<()> {
+    let Some((_, per_link)) = state.config.rate_limit.for_checkout() else { return Ok(()) };
+    let bucket = format!("checkout-link:{link_id}");
+    state.limiter.check(&bucket, per_link, Instant::now()).map_err(ApiError::rate_limited)
 }
 
-/// The body as idempotency fingerprints it: the card number cut to its last four digits and the
-/// security code dropped, so no hash of a card number is ever stored.
+/// The body as idempotency fingerprints it: no card number anywhere in it (the card's cut to its
+/// last four digits, any other card-shaped value likewise) and no security code, so no hash of a
+/// card number is ever stored.
 fn redact_card(body: &[u8]) -> Vec<u8> {
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return b"(not JSON)".to_vec();
@@ -143,17 +150,33 @@ fn redact_card(body: &[u8]) -> Vec<u8> {
             *number = serde_json::Value::String(digits[digits.len().saturating_sub(4)..].to_string());
         }
     }
+    redact_everywhere(&mut value);
     canonical_json(&value).into_bytes()
 }
 
-/// Parse errors under `card` can quote what was sent (a number where text was expected): keep
-/// the field, drop the quote.
+/// Cuts every card number in every string and number of `value` (a `card` sent as text, a card
+/// typed into a question) to its last four digits.
+fn redact_everywhere(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => *text = redact_card_numbers(text),
+        Value::Number(number) if contains_card_number(&number.to_string()) => {
+            *value = Value::String(redact_card_numbers(&number.to_string()));
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_everywhere),
+        Value::Object(fields) => fields.values_mut().for_each(redact_everywhere),
+        _ => {}
+    }
+}
+
+/// Parse errors can quote what was sent (a number where text was expected): under `card`, keep
+/// the field and drop the quote; anywhere else, cut any card number in it.
 fn hide_card_values(errors: FieldErrors) -> FieldErrors {
     errors.map(|field, messages| {
         if field.starts_with("card") {
             vec!["is not valid: send number, expiry and cvc as text".to_string()]
         } else {
-            messages
+            messages.iter().map(|m| redact_card_numbers(m)).collect()
         }
     })
 }
@@ -211,13 +234,17 @@ fn next_step(link: &PaymentLink, payment: &Payment) -> NextStep {
             let amount = Currency::parse(&payment.currency)
                 .map_or_else(|| payment.amount_minor.to_string(), |c| minor_to_major_string(payment.amount_minor, c));
             let values = [
-                ("{CHECKOUT_ID}", payment.checkout_id.as_str()),
-                ("{PAYMENT_ID}", payment.id.as_str()),
-                ("{AMOUNT}", amount.as_str()),
-                ("{CURRENCY}", payment.currency.as_str()),
-                ("{CUSTOMER_ID}", settings.customer_id.as_deref().unwrap_or_default()),
+                ("CHECKOUT_ID", payment.checkout_id.as_str()),
+                ("PAYMENT_ID", payment.id.as_str()),
+                ("AMOUNT", amount.as_str()),
+                ("CURRENCY", payment.currency.as_str()),
+                ("CUSTOMER_ID", settings.customer_id.as_deref().unwrap_or_default()),
             ];
-            let url = values.iter().fold(url.clone(), |url, (name, value)| url.replace(name, &percent_encode(value)));
+            // A stored URL is written out as parsed: braces in its path are percent-encoded.
+            let url = values.iter().fold(url.clone(), |url, (name, value)| {
+                let value = percent_encode(value);
+                url.replace(&format!("{{{name}}}"), &value).replace(&format!("%7B{name}%7D"), &value)
+            });
             NextStep::Redirect { url }
         }
         _ => NextStep::Confirmation {
@@ -244,6 +271,18 @@ mod tests {
         let redacted = String::from_utf8(redact_card(body)).unwrap();
         assert_eq!(redacted, r#"{"card":{"expiry":"12/30","number":"1111"},"email":"a@b.co"}"#);
         assert_eq!(redact_card(b"{not json"), b"(not JSON)");
+        // A card sent as text, or typed anywhere else, is cut too.
+        for body in [
+            &br#"{"card":"4111 1111 1111 1111"}"#[..],
+            br#"{"card":4111111111111111}"#,
+            br#"{"name":"4111-1111-1111-1111","custom_fields":{"note":"my card 4242424242424242"}}"#,
+        ] {
+            let redacted = String::from_utf8(redact_card(body)).unwrap();
+            assert!(
+                !redacted.contains("1111 1111") && !redacted.contains("41111111") && !redacted.contains("4242424242"),
+                "{redacted}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! (`links::insert_link`, `links::edit_link`); errors leave in Devdraft's shape through
 //! `devdraft_errors`, whoever raised them (an extractor, a stored idempotent reply, the fallback).
 
-use crate::auth::key_owner;
+use crate::auth::{key_owner, single_header};
 use crate::body::{JsonBody, MAX_BODY_BYTES};
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, Reply};
 use crate::idempotency::WriteRequest;
@@ -14,7 +14,7 @@ use crate::write::WriteTx;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, OriginalUri, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use paylinks_api::error::parse_json;
@@ -41,7 +41,7 @@ impl FromRequestParts<AppState> for Client {
                 "Missing or invalid credentials: x-client-secret must be an active API key and x-client-key its prefix.",
             )
         };
-        let header = |name| parts.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+        let header = |name| single_header(parts, name);
         let (Some(client_key), Some(secret)) = (header("x-client-key"), header("x-client-secret")) else {
             return Err(refused());
         };

@@ -129,6 +129,7 @@ pub struct Options {
     pub cors_origins: Vec<String>,
     pub request_timeout: Duration,
     pub header_timeout: Duration,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub static_app: Option<paylinks_server::http::StaticApp>,
 }
 
@@ -139,6 +140,7 @@ impl Default for Options {
             cors_origins: vec!["https://dash.example.com".into()],
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
             static_app: None,
         }
     }
@@ -162,6 +164,7 @@ impl TestApp {
             rate_limit: options.rate_limit,
             request_timeout: options.request_timeout,
             header_timeout: options.header_timeout,
+            trusted_proxies: options.trusted_proxies,
             static_app: options.static_app,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
