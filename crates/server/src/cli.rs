@@ -33,6 +33,13 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// SQLite: write a consistent copy of the database to a new file, safe while serving
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Create, list and revoke API keys.
     Keys {
         #[command(subcommand)]
@@ -108,6 +115,13 @@ pub async fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Migrate => println!("migrations applied"),
         Command::Serve(args) => serve(store.clone(), args).await?,
+        Command::Backup { to } => {
+            if to.exists() {
+                return Err(format!("{} exists already; back up to a new file", to.display()).into());
+            }
+            store.backup_to(&to).await.map_err(|e| format!("cannot back up to {}: {e}", to.display()))?;
+            println!("Backed up to {} (restore: stop the server, put it in place of the database file)", to.display());
+        }
         Command::Keys { command: KeysCommand::Create { merchant, mode } } => {
             let merchant = merchant.trim();
             let mut errors = paylinks_api::FieldErrors::default();

@@ -105,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/public", public)
         .nest("/api/v0", v0)
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
+        .route("/readyz", get(http::readyz))
         .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| http::timeout(timeout, req, next)))

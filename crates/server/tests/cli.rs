@@ -85,3 +85,53 @@ fn first_serve_prints_a_working_key_and_stops_cleanly_on_sigterm() {
     assert_eq!(out.lines().filter(|l| l.starts_with("rk_")).count(), 1, "{out}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `paylinks backup` while the server runs and takes payments: a server started on the copy
+/// finds every link and payment; `/readyz` says the database is there and migrated.
+#[test]
+fn a_backup_taken_while_serving_restores_every_link_and_payment() {
+    let dir = std::env::temp_dir().join(format!("paylinks-backup-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/live.sqlite", dir.display());
+    let mut server = common::ServeProcess::start(&db, &[("PAYLINKS_RATE_LIMIT", "off")], std::process::Stdio::null());
+    let key = server.key.clone().expect("a first start prints a key");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let card = serde_json::json!({"email": "ann@example.com", "name": "Ann",
+        "card": {"number": "4111 1111 1111 1111", "expiry": "12/34", "cvc": "123"}});
+    let (links, payments) = rt.block_on(async {
+        assert_eq!(client.get(format!("{}/readyz", server.base)).send().await.unwrap().status(), 200);
+        let mut links = Vec::new();
+        for i in 0..5 {
+            let link =
+                server.create_link(&key, &serde_json::json!({"name": format!("Tea {i}"), "amount_minor": 500})).await;
+            let url = format!("{}/public/payment-links/{}/checkout", server.base, link["public_id"].as_str().unwrap());
+            assert_eq!(client.post(url).json(&card).send().await.unwrap().status(), 200);
+            links.push(link["id"].as_str().unwrap().to_string());
+        }
+        (links, 5)
+    });
+    let backup = dir.join("backup.sqlite");
+    let (ok, out, err) = paylinks(&db, &["backup", "--to", &backup.display().to_string()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Backed up"), "{out}");
+    let (ok, _, err) = paylinks(&db, &["backup", "--to", &backup.display().to_string()]);
+    assert!(!ok && err.contains("exists already"), "an existing file is never overwritten: {err}");
+    server.terminate();
+
+    let restored = format!("sqlite://{}", backup.display());
+    let mut copy = common::ServeProcess::start(&restored, &[], std::process::Stdio::null());
+    assert!(copy.key.is_none(), "the copy has the merchant and its key");
+    rt.block_on(async {
+        for id in &links {
+            let link = copy.get(&key, &format!("/v2/payment-links/{id}")).await;
+            assert_eq!(link["completed_count"], 1, "{link}");
+            assert_eq!(
+                copy.get(&key, &format!("/v2/payment-links/{id}/payments")).await["data"].as_array().unwrap().len(),
+                1
+            );
+        }
+        assert_eq!(links.len(), payments);
+    });
+    copy.terminate();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -8,6 +8,24 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+on_both_backends!(readyz_is_ready_only_when_the_database_is_migrated);
+
+/// `/readyz` is 200 with every migration of this build applied and 503 when one is missing
+/// (a database from an older release not yet migrated); `/healthz` stays 200 either way.
+async fn readyz_is_ready_only_when_the_database_is_migrated(app: TestApp) {
+    let (status, body) = parts(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!((status, body["status"].clone()), (200, json!("ready")));
+    let pool = sqlx::AnyPool::connect(&app.db_url).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (status, body) = parts(app.client.get(app.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!((status, body["status"].clone()), (503, json!("migrations pending")));
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+}
+
 fn body() -> serde_json::Value {
     json!({"name": "During an outage", "amount_minor": 100, "currency": "USD"})
 }

@@ -75,12 +75,36 @@ impl Store {
         self.backend
     }
 
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        }
+    }
+
     /// Applies the backend's migrations that have not run yet.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.writer).await,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.writer).await,
+        self.migrator().run(&self.writer).await
+    }
+
+    /// Whether the database answers (on both pools) and every migration this build knows has
+    /// been applied.
+    pub async fn is_ready(&self) -> Result<bool, sqlx::Error> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&self.reader).await?;
+        sqlx::query("SELECT 1").execute(&self.writer).await?;
+        Ok(applied == self.migrator().iter().count() as i64)
+    }
+
+    /// SQLite: writes a consistent copy of the whole database to `file` while it is in use (as
+    /// one read transaction, `VACUUM INTO`). PostgreSQL is backed up with `pg_dump` instead.
+    pub async fn backup_to(&self, file: &std::path::Path) -> Result<(), sqlx::Error> {
+        if self.backend != Backend::Sqlite {
+            return Err(sqlx::Error::Configuration("backup is for SQLite; back PostgreSQL up with pg_dump".into()));
         }
+        let target = file.to_str().ok_or_else(|| sqlx::Error::Configuration("the backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.reader).await?;
+        Ok(())
     }
 
     /// Starts a write transaction.
