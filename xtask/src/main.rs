@@ -1,6 +1,7 @@
 //! `cargo xtask dev` and `cargo xtask test`: the README's two commands. They install what is
 //! missing, then build and run (dev) or check everything (test). `cargo xtask bench` measures.
 
+mod one_file;
 mod run;
 mod seams;
 mod tools;
@@ -155,6 +156,7 @@ fn test(root: &Path) -> Result<(), String> {
     let path = tools::path_with_tools(root);
     summary.check("release build of the dashboard", root, APP_BUILDS[0], &[("PATH", &path)]);
     summary.check("release build of the checkout", root, APP_BUILDS[1], &[("PATH", &path)]);
+    summary.record("one-file deployment: the release binary alone serves the app", || one_file::check(root));
     // One browser at a time: each test starts its own server, chromedriver and Chromium.
     summary.tests(
         "end-to-end tests (real server, release app, headless Chromium)",

@@ -52,8 +52,13 @@ pub struct Summary {
 impl Summary {
     /// A step that passes or fails as a whole (fmt, clippy, a build): counts as one check.
     pub fn check(&mut self, name: &str, root: &Path, argv: &[&str], env: &[(&str, &str)]) {
+        self.record(name, || command(root, argv, env));
+    }
+
+    /// A check: its outcome counts as one passed or failed step.
+    pub fn record(&mut self, name: &str, check: impl FnOnce() -> Result<(), String>) {
         step(name);
-        match command(root, argv, env) {
+        match check() {
             Ok(()) => self.passed += 1,
             Err(err) => {
                 eprintln!("{err}");

@@ -55,9 +55,9 @@ pub struct ServeArgs {
     /// Where customers reach this server (checkout URLs are built from it); default http://LISTEN.
     #[arg(long, env = "PAYLINKS_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
-    /// The built app (Trunk's output) to serve at /.
-    #[arg(long, env = "PAYLINKS_STATIC_DIR", default_value = "dist")]
-    pub static_dir: PathBuf,
+    /// The built app (Trunk's output) to serve at /, instead of the one the binary carries.
+    #[arg(long, env = "PAYLINKS_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
     /// Another origin allowed to call /v2 from a browser (repeatable; env: comma-separated).
     #[arg(long = "cors-origin", env = "PAYLINKS_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -197,10 +197,16 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         println!("  API key (shown once, keep it): {}", key.secret);
         println!("  Dashboard: {base}/  (sign in with the key)");
     }
-    let static_app = StaticApp::load(&args.static_dir);
-    if static_app.is_none() {
-        tracing::warn!(dir = %args.static_dir.display(), "no built app found (run `cargo xtask dev`); serving the API only");
-    }
+    let static_app = match &args.static_dir {
+        Some(dir) => StaticApp::load(dir).or_else(|| {
+            tracing::warn!(dir = %dir.display(), "no built app in --static-dir; serving the API only");
+            None
+        }),
+        None => StaticApp::embedded().or_else(|| {
+            tracing::warn!("this binary carries no app (build it with `cargo xtask dev`); serving the API only");
+            None
+        }),
+    };
     let config = Config {
         public_base_url: base.clone(),
         cors_origins: args.cors_origins,

@@ -16,11 +16,12 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 /// Where Trunk puts the checkout page's own build, inside the app's directory.
 pub const CHECKOUT_DIR: &str = "checkout";
 
-/// The built pages: the dashboard's and the checkout's `index.html`, and the hashes of their
-/// inline loaders (the Content-Security-Policy lets exactly those run).
+/// The built pages: the dashboard's and the checkout's `index.html`, the hashes of their inline
+/// loaders (the Content-Security-Policy lets exactly those run), and where the other files are.
 #[derive(Clone)]
 pub struct StaticApp {
-    pub dir: PathBuf,
+    /// The app's folder (`--static-dir`), or `None`: the copy inside the binary.
+    pub dir: Option<PathBuf>,
     pub pages: AppPages,
     pub script_hashes: Vec<String>,
 }
@@ -37,12 +38,24 @@ impl StaticApp {
     /// Loads `dir/index.html` and `dir/checkout/index.html` (as Trunk built them); `None` when
     /// the app has not been built.
     pub fn load(dir: &Path) -> Option<StaticApp> {
-        let dashboard = std::fs::read_to_string(dir.join("index.html")).ok()?;
-        let checkout = std::fs::read_to_string(dir.join(CHECKOUT_DIR).join("index.html")).ok();
+        let read = |path: PathBuf| std::fs::read(path).ok();
+        let checkout = read(dir.join(CHECKOUT_DIR).join("index.html"));
+        StaticApp::from_pages(read(dir.join("index.html"))?, checkout, Some(dir.to_path_buf()))
+    }
+
+    /// The app this binary carries, if it was built with one.
+    pub fn embedded() -> Option<StaticApp> {
+        let checkout = crate::embedded::file(&format!("{CHECKOUT_DIR}/index.html"));
+        StaticApp::from_pages(crate::embedded::file("index.html")?, checkout, None)
+    }
+
+    fn from_pages(dashboard: Vec<u8>, checkout: Option<Vec<u8>>, dir: Option<PathBuf>) -> Option<StaticApp> {
+        let dashboard = String::from_utf8(dashboard).ok()?;
+        let checkout = checkout.and_then(|html| String::from_utf8(html).ok());
         let mut hashes = inline_script_hashes(&dashboard);
         hashes.extend(checkout.iter().flat_map(|html| inline_script_hashes(html)));
         let pages = AppPages { dashboard: Bytes::from(dashboard), checkout: checkout.map(Bytes::from) };
-        Some(StaticApp { dir: dir.to_path_buf(), pages, script_hashes: hashes })
+        Some(StaticApp { dir, pages, script_hashes: hashes })
     }
 }
 

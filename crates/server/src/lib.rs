@@ -6,6 +6,7 @@ pub mod body;
 pub mod cli;
 pub mod client_ip;
 pub mod clock;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod idempotency;
@@ -79,12 +80,16 @@ pub fn app(state: AppState) -> Router {
     let app_files = config.static_app.clone();
     let pages = app_files.as_ref().map(|a| a.pages.clone());
     let spa = move |uri| http::spa_fallback(pages.clone(), uri);
-    let site: Router<AppState> = match &app_files {
-        Some(files) => Router::new().fallback_service(
-            ServeDir::new(&files.dir)
+    let site: Router<AppState> = match app_files.as_ref().map(|a| a.dir.clone()) {
+        Some(Some(dir)) => Router::new().fallback_service(
+            ServeDir::new(dir)
                 .append_index_html_on_directories(true)
                 .fallback(axum::handler::HandlerWithoutStateExt::into_service(spa)),
         ),
+        Some(None) => Router::new().fallback(move |uri: axum::http::Uri| {
+            let spa = spa.clone();
+            async move { embedded::serve(uri.clone(), spa(uri)).await }
+        }),
         None => Router::new().fallback(spa),
     };
     let local =
