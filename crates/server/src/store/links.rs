@@ -1,6 +1,8 @@
 //! Payment links: insert, find (by UUID or public id), list with filters, status changes.
 
-use super::codec::{bind_all, bool_col, enum_col, from_micros, from_text, json, micros_col, to_micros, uuid_col, Bind};
+use super::codec::{
+    bind_all, bool_col, enum_col, from_micros, from_text, json, micros_col, to_micros, uuid_col, AnyQuery, Bind,
+};
 use super::db::{Backend, Conn, Scope, Store, Tx};
 use crate::ids::{is_public_id, new_public_id};
 use chrono::{DateTime, Utc};
@@ -8,6 +10,7 @@ use paylinks_api::validate::NewPaymentLink;
 use paylinks_api::{LineItem, LinkSort, LinkStatus, ListQuery, PaymentLink, WireEnum};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::sync::LazyLock;
 use uuid::Uuid;
 
 /// A link as stored, its status as of the moment it was read, with the version its next write
@@ -77,6 +80,41 @@ fn stored_link(row: &AnyRow, now: DateTime<Utc>) -> Result<StoredLink, sqlx::Err
         revenue_minor: row.try_get("revenue_minor")?,
     };
     Ok(StoredLink { link, version: row.try_get("version")?, merchant_name: row.try_get("merchant_name")? })
+}
+
+/// What a create writes and an edit may replace, in the order `bind_content` binds it
+/// (`$1` to `$23`; `max_completions` is `$23`).
+const CONTENT_COLUMNS: &str = "name, name_lower, slug, mode, amount_minor, currency, invoice_id, subscription_id, \
+    product_ids, line_items, success_url, cancel_url, redirect_url, collect_shipping, allow_promotion_codes, \
+    tax_behavior, metadata, expires_at, selection_mode, default_product_id, highlighted_product_id, settings, \
+    max_completions";
+
+/// Binds `new`'s values of `CONTENT_COLUMNS` as the query's first 23 parameters.
+fn bind_content<'q>(query: AnyQuery<'q>, new: &'q NewPaymentLink) -> AnyQuery<'q> {
+    query
+        .bind(&new.name)
+        .bind(new.name.to_lowercase())
+        .bind(&new.slug)
+        .bind(new.mode.as_str())
+        .bind(new.amount_minor)
+        .bind(new.currency.code())
+        .bind(new.invoice_id.map(|u| u.to_string()))
+        .bind(new.subscription_id.map(|u| u.to_string()))
+        .bind(json(&new.product_ids))
+        .bind(json(&stored_items(new)))
+        .bind(&new.success_url)
+        .bind(&new.cancel_url)
+        .bind(&new.redirect_url)
+        .bind(new.collect_shipping)
+        .bind(new.allow_promotion_codes)
+        .bind(new.tax_behavior.as_str())
+        .bind(json(&new.metadata))
+        .bind(new.expires_at.map(to_micros))
+        .bind(new.selection_mode.as_str())
+        .bind(new.default_product_id.map(|u| u.to_string()))
+        .bind(new.highlighted_product_id.map(|u| u.to_string()))
+        .bind(json(&new.settings))
+        .bind(new.max_completions)
 }
 
 /// A new link's line items as stored: an ad-hoc product gets its id here.
@@ -173,47 +211,23 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<StoredLink, sqlx::Error> {
         let id = Uuid::new_v4();
-        let micros = to_micros(now);
-        sqlx::query(
-            "INSERT INTO payment_links (id, merchant_id, livemode, public_id, name, name_lower, slug, mode, status, \
-         amount_minor, currency, invoice_id, subscription_id, product_ids, line_items, success_url, cancel_url, \
-         redirect_url, collect_shipping, allow_promotion_codes, tax_behavior, metadata, expires_at, selection_mode, \
-         default_product_id, highlighted_product_id, status_changed_at, created_at, updated_at, version, settings, \
-         max_completions) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $24, $25, $26, $27, $27, $27, 0, $28, $29)",
-        )
-        .bind(id.to_string())
-        .bind(scope.merchant_id.to_string())
-        .bind(scope.livemode)
-        .bind(new_public_id())
-        .bind(&new.name)
-        .bind(new.name.to_lowercase())
-        .bind(&new.slug)
-        .bind(new.mode.as_str())
-        .bind(new.status.as_str())
-        .bind(new.amount_minor)
-        .bind(new.currency.code())
-        .bind(new.invoice_id.map(|u| u.to_string()))
-        .bind(new.subscription_id.map(|u| u.to_string()))
-        .bind(json(&new.product_ids))
-        .bind(json(&stored_items(new)))
-        .bind(&new.success_url)
-        .bind(&new.cancel_url)
-        .bind(&new.redirect_url)
-        .bind(new.collect_shipping)
-        .bind(new.allow_promotion_codes)
-        .bind(new.tax_behavior.as_str())
-        .bind(json(&new.metadata))
-        .bind(new.expires_at.map(to_micros))
-        .bind(new.selection_mode.as_str())
-        .bind(new.default_product_id.map(|u| u.to_string()))
-        .bind(new.highlighted_product_id.map(|u| u.to_string()))
-        .bind(micros)
-        .bind(json(&new.settings))
-        .bind(new.max_completions)
-        .execute(self.conn())
-        .await?;
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "INSERT INTO payment_links ({CONTENT_COLUMNS}, id, merchant_id, livemode, public_id, status, \
+                 status_changed_at, created_at, updated_at, version) \
+                 VALUES ({}, $24, $25, $26, $27, $28, $29, $29, $29, 0)",
+                (1..=23).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+            )
+        });
+        bind_content(sqlx::query(&SQL), new)
+            .bind(id.to_string())
+            .bind(scope.merchant_id.to_string())
+            .bind(scope.livemode)
+            .bind(new_public_id())
+            .bind(new.status.as_str())
+            .bind(to_micros(now))
+            .execute(self.conn())
+            .await?;
         self.find_link(scope, &id.to_string(), now).await?.ok_or(sqlx::Error::RowNotFound)
     }
 
@@ -237,48 +251,26 @@ impl Tx {
         new: &NewPaymentLink,
         now: DateTime<Utc>,
     ) -> Result<StatusChange, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE payment_links SET name = $1, name_lower = $2, slug = $3, mode = $4, amount_minor = $5, \
-             currency = $6, invoice_id = $7, subscription_id = $8, product_ids = $9, line_items = $10, \
-             success_url = $11, cancel_url = $12, redirect_url = $13, collect_shipping = $14, \
-             allow_promotion_codes = $15, tax_behavior = $16, metadata = $17, expires_at = $18, \
-             selection_mode = $19, default_product_id = $20, highlighted_product_id = $21, settings = $22, \
-             max_completions = $23, updated_at = $24, version = version + 1, \
-             status = CASE WHEN status = 'active' AND completed_count >= $23 THEN 'completed' ELSE status END, \
-             status_changed_at = CASE WHEN status = 'active' AND completed_count >= $23 THEN $24 \
-             ELSE status_changed_at END \
-             WHERE id = $25 AND merchant_id = $26 AND livemode = $27 AND version = $28",
-        )
-        .bind(&new.name)
-        .bind(new.name.to_lowercase())
-        .bind(&new.slug)
-        .bind(new.mode.as_str())
-        .bind(new.amount_minor)
-        .bind(new.currency.code())
-        .bind(new.invoice_id.map(|u| u.to_string()))
-        .bind(new.subscription_id.map(|u| u.to_string()))
-        .bind(json(&new.product_ids))
-        .bind(json(&stored_items(new)))
-        .bind(&new.success_url)
-        .bind(&new.cancel_url)
-        .bind(&new.redirect_url)
-        .bind(new.collect_shipping)
-        .bind(new.allow_promotion_codes)
-        .bind(new.tax_behavior.as_str())
-        .bind(json(&new.metadata))
-        .bind(new.expires_at.map(to_micros))
-        .bind(new.selection_mode.as_str())
-        .bind(new.default_product_id.map(|u| u.to_string()))
-        .bind(new.highlighted_product_id.map(|u| u.to_string()))
-        .bind(json(&new.settings))
-        .bind(new.max_completions)
-        .bind(to_micros(now))
-        .bind(current.link.id.to_string())
-        .bind(scope.merchant_id.to_string())
-        .bind(scope.livemode)
-        .bind(current.version)
-        .execute(self.conn())
-        .await?;
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            let assignments: Vec<String> =
+                CONTENT_COLUMNS.split(", ").enumerate().map(|(n, column)| format!("{column} = ${}", n + 1)).collect();
+            format!(
+                "UPDATE payment_links SET {}, updated_at = $24, version = version + 1, \
+                 status = CASE WHEN status = 'active' AND completed_count >= $23 THEN 'completed' ELSE status END, \
+                 status_changed_at = CASE WHEN status = 'active' AND completed_count >= $23 THEN $24 \
+                 ELSE status_changed_at END \
+                 WHERE id = $25 AND merchant_id = $26 AND livemode = $27 AND version = $28",
+                assignments.join(", ")
+            )
+        });
+        let done = bind_content(sqlx::query(&SQL), new)
+            .bind(to_micros(now))
+            .bind(current.link.id.to_string())
+            .bind(scope.merchant_id.to_string())
+            .bind(scope.livemode)
+            .bind(current.version)
+            .execute(self.conn())
+            .await?;
         Ok(if done.rows_affected() == 1 { StatusChange::Changed } else { StatusChange::LostRace })
     }
 
