@@ -22,7 +22,7 @@ impl Modify for ApiKeyAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "paylinks v2 API",
-         description = "Payment links, compatible with the RevKeen v2 contract. Every response carries RevKeen-Version and X-Request-Id."),
+         description = "Payment links, compatible with the RevKeen v2 contract (and Devdraft's v0). Every response carries RevKeen-Version and X-Request-Id. Where the vendors' documents leave room, the project's decisions are in its README, under Contract decisions."),
     modifiers(&ApiKeyAuth),
     tags((name = "Payment Links"), (name = "Public", description = "No key; used by the checkout page"),
          (name = "Account", description = "ext: who the key belongs to"),
