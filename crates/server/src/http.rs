@@ -130,23 +130,6 @@ pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// `/readyz`: 200 when the database answers and its migrations are those of this build, else
-/// 503 (for a load balancer or systemd to wait on; `/healthz` says only that the process runs).
-pub async fn readyz(axum::extract::State(state): axum::extract::State<crate::AppState>) -> Response {
-    match state.store.is_ready().await {
-        Ok(true) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
-        Ok(false) => {
-            let body = axum::Json(serde_json::json!({ "status": "migrations pending" }));
-            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "not ready: the database does not answer");
-            let body = axum::Json(serde_json::json!({ "status": "database unavailable" }));
-            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
-        }
-    }
-}
-
 /// Answers with a JSON 503 when a request runs longer than `limit`.
 pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {

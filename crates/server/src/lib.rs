@@ -24,7 +24,8 @@ pub mod write;
 
 pub use crate::state::{AppState, Config, LinkView};
 use axum::extract::DefaultBodyLimit;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
@@ -110,7 +111,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/public", public)
         .nest("/api/v0", v0)
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
-        .route("/readyz", get(http::readyz))
+        .route("/readyz", get(readyz))
         .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| http::timeout(timeout, req, next)))
@@ -125,6 +126,23 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::from_fn(http::sanitize_request_id))
         .with_state(state)
+}
+
+/// `/readyz`: 200 when the database answers and its migrations are those of this build, else
+/// 503 (for a load balancer or systemd to wait on; `/healthz` says only that the process runs).
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    match state.store.is_ready().await {
+        Ok(true) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Ok(false) => {
+            let body = axum::Json(serde_json::json!({ "status": "migrations pending" }));
+            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "not ready: the database does not answer");
+            let body = axum::Json(serde_json::json!({ "status": "database unavailable" }));
+            (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+        }
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
