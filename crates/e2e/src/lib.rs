@@ -87,6 +87,7 @@ impl Env {
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
+            metrics_token: None,
             static_app: Some(app),
         };
         tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));

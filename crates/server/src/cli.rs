@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// X-Forwarded-For names the client; from any other peer those headers are ignored.
     #[arg(long = "trusted-proxy", env = "PAYLINKS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve /metrics (Prometheus text) to scrapers that send `Authorization: Bearer TOKEN`;
+    /// without it there is no /metrics.
+    #[arg(long, env = "PAYLINKS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// `10.0.0.0/8`, or a single address (`127.0.0.1`, `::1`).
@@ -214,6 +218,7 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         trusted_proxies: args.trusted_proxies,
+        metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
         static_app,
     };
     println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");

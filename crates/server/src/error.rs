@@ -56,6 +56,7 @@ impl ApiError {
 
     /// 429 with how many seconds to wait.
     pub fn rate_limited(seconds: u64) -> Self {
+        crate::telemetry::rate_limited();
         ApiError {
             body: Box::new(ErrorBody::new(ErrorCode::RateLimited, format!("Too many requests; retry in {seconds} s."))),
             retry_after: Some(seconds),

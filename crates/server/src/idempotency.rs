@@ -87,6 +87,7 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
 }
 
 fn replay(stored: StoredResponse) -> Reply {
+    crate::telemetry::idempotent_replay();
     let headers = stored
         .headers
         .into_iter()

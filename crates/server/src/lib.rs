@@ -19,6 +19,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 pub mod views;
 pub mod write;
 
@@ -64,17 +65,20 @@ pub fn app(state: AppState) -> Router {
                 async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
             }),
         )
+        .route_layer(axum::middleware::from_fn(telemetry::track))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(no_store())
         .layer(http::v2_cors(origins));
     // Server-to-server only: no CORS.
     let v0 = v0
+        .route_layer(axum::middleware::from_fn(telemetry::track))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(axum::middleware::from_fn(routes::v0::devdraft_errors))
         .layer(no_store());
     let public = public
+        .route_layer(axum::middleware::from_fn(telemetry::track))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(http::public_cors());
@@ -106,12 +110,17 @@ pub fn app(state: AppState) -> Router {
     let security = http::SecurityHeaders { csp, hsts };
     let timeout = config.request_timeout;
     let trusted_proxies = config.trusted_proxies.clone();
+    let metrics_token = config.metrics_token.clone();
     Router::new()
         .nest("/v2", v2)
         .nest("/public", public)
         .nest("/api/v0", v0)
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
+        .route(
+            "/metrics",
+            get(move |headers: axum::http::HeaderMap| async move { telemetry::scrape(metrics_token.as_deref(), &headers) }),
+        )
         .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(move |req, next| http::timeout(timeout, req, next)))

@@ -26,6 +26,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Reverse proxies whose forwarding headers name the client (`client_ip`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `/metrics` asks for; none: no `/metrics`.
+    pub metrics_token: Option<String>,
     /// The built app (Trunk's `dist/`), if it has been built.
     pub static_app: Option<StaticApp>,
 }

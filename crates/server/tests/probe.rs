@@ -318,3 +318,44 @@ async fn an_https_server_sends_hsts() {
     assert!(res.headers().get("strict-transport-security").is_none());
     local.terminate();
 }
+
+/// `/metrics` is absent unless a token is set, and then only for its bearer: requests by route
+/// template (never a raw id) and status, latency histograms, payments, replays, refusals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_need_their_token_and_count_what_happened() {
+    let closed = TestApp::spawn(Db::Sqlite).await;
+    assert_eq!(closed.client.get(closed.url("/metrics")).send().await.unwrap().status(), 404);
+    let options = Options { metrics_token: Some("scrape-me".into()), ..Options::default() };
+    let app = TestApp::spawn_with(Db::Sqlite, options).await;
+    let link = app.simple_link("Tea").await;
+    let pay = || {
+        app.client
+            .post(app.url(&format!("/public/payment-links/{}/checkout", pid(&link))))
+            .header("idempotency-key", "metrics-pay")
+            .json(&customer())
+            .send()
+    };
+    assert_eq!(pay().await.unwrap().status(), 200);
+    assert_eq!(pay().await.unwrap().headers()["idempotency-replayed"], "true");
+    assert_eq!(app.get(&format!("/v2/payment-links/{}", link["id"].as_str().unwrap())).await.status(), 200);
+    for token in [None, Some("Bearer wrong"), Some("scrape-me")] {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(token) = token {
+            req = req.header("authorization", token);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 401, "{token:?}");
+    }
+    let res = app.client.get(app.url("/metrics")).header("authorization", "Bearer scrape-me").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    for needle in [
+        r#"http_requests_total{method="GET",route="/v2/payment-links/{id}",status="200"}"#,
+        r#"route="/public/payment-links/{public_id}/checkout""#,
+        "http_request_duration_seconds_bucket{",
+        r#"payments_total{status="succeeded",mode="sandbox"}"#,
+        "idempotency_replays_total",
+    ] {
+        assert!(text.contains(needle), "{needle} is missing from:\n{text}");
+    }
+    assert!(!text.contains(link["id"].as_str().unwrap()), "no raw ids in labels");
+}

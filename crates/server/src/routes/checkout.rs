@@ -92,6 +92,7 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     }
     let payment = payment_record(&link, &plan, &outcome, now);
     write.db().insert_payment(scope, &payment).await?;
+    crate::telemetry::payment(paylinks_api::WireEnum::as_str(payment.status), link.livemode);
     let succeeded = payment.status == PaymentStatus::Succeeded;
     let event_type = if succeeded { EventType::PaymentSucceeded } else { EventType::PaymentFailed };
     write.record(event_type, &payment, None).await?;

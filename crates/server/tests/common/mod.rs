@@ -130,6 +130,7 @@ pub struct Options {
     pub request_timeout: Duration,
     pub header_timeout: Duration,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub metrics_token: Option<String>,
     pub static_app: Option<paylinks_server::http::StaticApp>,
 }
 
@@ -141,6 +142,7 @@ impl Default for Options {
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             trusted_proxies: Vec::new(),
+            metrics_token: None,
             static_app: None,
         }
     }
@@ -165,6 +167,7 @@ impl TestApp {
             request_timeout: options.request_timeout,
             header_timeout: options.header_timeout,
             trusted_proxies: options.trusted_proxies,
+            metrics_token: options.metrics_token,
             static_app: options.static_app,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
