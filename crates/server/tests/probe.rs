@@ -113,7 +113,8 @@ async fn junk_ids_spend_no_bucket_and_leave_nothing_behind() {
         let res = pay_from(&app, &id, &format!("203.0.{}.{}", i / 250, i % 250), &json!({}), None).await;
         assert_eq!(res.status(), 404, "{}", &id[..id.len().min(30)]);
     }
-    assert_eq!(app.state.limiter.len(), before, "2,000 junk ids made no bucket");
+    // (At most as many: the idle sweep may forget the key's bucket meanwhile.)
+    assert!(app.state.limiter.len() <= before, "2,000 junk ids made no bucket");
     // A real link still takes a customer's payment.
     assert_eq!(pay_from(&app, &pid(&link), "198.51.100.1", &customer(), None).await.status(), 200);
 }
@@ -130,14 +131,26 @@ async fn invalid_requests_cannot_lock_a_link(app: TestApp) {
 
 async fn a_rate_limited_charge_is_not_stored(app: TestApp) {
     let link = app.simple_link("Tea").await;
-    for i in 0..60 {
-        let res = pay_from(&app, &pid(&link), &format!("203.0.113.{i}"), &customer(), None).await;
-        assert_eq!(res.status(), 200, "charge {i}");
+    // Charge until the link's bucket (burst 60, refilling as we go) refuses one.
+    let mut refused = None;
+    for i in 0..300 {
+        let (client, key) = (format!("203.0.{}.{}", i / 250, i % 250), format!("charge-{i}"));
+        let res = pay_from(&app, &pid(&link), &client, &customer(), Some(&key)).await;
+        match res.status().as_u16() {
+            200 => continue,
+            429 => {
+                expect_error(res, 429, "rate_limited").await;
+                refused = Some((i, key));
+                break;
+            }
+            other => panic!("charge {i}: {other}"),
+        }
     }
-    let refused = pay_from(&app, &pid(&link), "198.51.100.1", &customer(), Some("after-the-limit")).await;
-    expect_error(refused, 429, "rate_limited").await;
+    let (i, key) = refused.expect("the link's charge limit refuses one");
+    assert!(i >= 60, "the first 60 charges (the burst) go through, refused at {i}");
     let pool = sqlx::AnyPool::connect(&app.db_url).await.unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'after-the-limit'")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = $1")
+        .bind(&key)
         .fetch_one(&pool)
         .await
         .unwrap();
