@@ -153,6 +153,15 @@ impl FieldErrors {
     }
 
     /// The same errors with each field's messages replaced by `rewrite(field, messages)`.
+    /// The same messages under other field names (`rename` gives each field's new name).
+    pub fn rename(self, rename: impl Fn(&str) -> String) -> FieldErrors {
+        let mut renamed = FieldErrors::default();
+        for (field, messages) in self.0 {
+            renamed.0.entry(rename(&field)).or_default().extend(messages);
+        }
+        renamed
+    }
+
     pub fn map(self, rewrite: impl Fn(&str, Vec<String>) -> Vec<String>) -> FieldErrors {
         FieldErrors(
             self.0

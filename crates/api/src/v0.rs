@@ -263,14 +263,8 @@ pub fn list_query(query: &str) -> Result<ListQuery, FieldErrors> {
         _ => None,
     });
     let v2_query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    let mut filter = ListQuery::parse(&v2_query).map_err(|errors| {
-        let mut renamed = FieldErrors::default();
-        for (field, messages) in errors.iter() {
-            let field = if field == "offset" { "skip" } else { "take" };
-            messages.iter().for_each(|m| renamed.add(field, m.clone()));
-        }
-        renamed
-    })?;
+    let mut filter = ListQuery::parse(&v2_query)
+        .map_err(|errors| errors.rename(|field| if field == "offset" { "skip" } else { "take" }.to_string()))?;
     if !take_given {
         filter.limit = DEFAULT_TAKE;
     }
@@ -660,13 +654,7 @@ pub fn v0_field(path: &str) -> String {
 
 /// v2's field errors under the v0 names.
 pub fn v0_errors(errors: FieldErrors) -> FieldErrors {
-    let mut renamed = FieldErrors::default();
-    for (field, messages) in errors.iter() {
-        for message in messages {
-            renamed.add(v0_field(field), message.clone());
-        }
-    }
-    renamed
+    errors.rename(v0_field)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub struct Authed(pub KeyOwner);
 
 impl Authed {
     pub fn scope(&self) -> Scope {
-        Scope { merchant_id: self.0.merchant_id, livemode: self.0.livemode }
+        self.0.scope()
     }
 }
 

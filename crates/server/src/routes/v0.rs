@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for Client {
                 err
             }
         })?;
-        Ok(Client(crate::auth::Authed(owner).scope()))
+        Ok(Client(owner.scope()))
     }
 }
 

@@ -2,7 +2,7 @@
 //! SHA-256 is stored, found through its public prefix and compared in constant time.
 
 use super::codec::{bool_col, from_micros, to_micros};
-use super::db::Store;
+use super::db::{Scope, Store};
 use crate::ids::{constant_time_eq, random_base62, sha256_hex};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -18,6 +18,13 @@ pub struct KeyOwner {
     pub merchant_id: Uuid,
     pub merchant_name: String,
     pub livemode: bool,
+}
+
+impl KeyOwner {
+    /// The merchant and mode the key acts for.
+    pub fn scope(&self) -> Scope {
+        Scope { merchant_id: self.merchant_id, livemode: self.livemode }
+    }
 }
 
 /// A key as listed: never its secret.
