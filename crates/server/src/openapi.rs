@@ -34,5 +34,30 @@ struct ApiDoc;
 pub fn document(v2: Document, public: Document, v0: Document) -> String {
     let mut doc = ApiDoc::openapi().nest("/v2", v2).nest("/public", public).nest("/api/v0", v0);
     doc.info.version = API_VERSION.to_string();
-    doc.to_json().expect("the OpenAPI document serialises")
+    let mut json = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    for item in json["paths"].as_object_mut().into_iter().flat_map(|paths| paths.values_mut()) {
+        for operation in item.as_object_mut().into_iter().flat_map(|item| item.values_mut()) {
+            for response in operation["responses"].as_object_mut().into_iter().flat_map(|r| r.values_mut()) {
+                if let Some(links) = response.get_mut("links") {
+                    camel_case_links(links);
+                }
+            }
+        }
+    }
+    json.to_string()
+}
+
+/// utoipa 5 writes a Link Object's fields in snake case (`operation_id`); OpenAPI spells them
+/// `operationId`, `operationRef` and `requestBody`, and tools ignore the others.
+fn camel_case_links(links: &mut serde_json::Value) {
+    for link in links.as_object_mut().into_iter().flat_map(|links| links.values_mut()) {
+        let Some(link) = link.as_object_mut() else { continue };
+        for (snake, camel) in
+            [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")]
+        {
+            if let Some(value) = link.remove(snake) {
+                link.insert(camel.to_owned(), value);
+            }
+        }
+    }
 }

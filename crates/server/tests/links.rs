@@ -658,6 +658,10 @@ async fn deprecated_routes_keep_working_with_headers(app: TestApp) {
     assert!(err["message"].as_str().unwrap().contains("already expired"), "{err}");
     let res = app.send(Method::POST, &format!("/v2/payment-links/{oid}/expire"), &json!({"reasn": "typo"})).await;
     expect_error(res, 400, "invalid_request").await;
+    // The document says the body may be absent or null; null is "no reason", like `{}`.
+    let third = app.simple_link("Expire with a null body").await;
+    let path = format!("/v2/payment-links/{}/expire", third["id"].as_str().unwrap());
+    assert_eq!(app.send(Method::POST, &path, &Value::Null).await.status(), 200);
 }
 
 async fn public_route_shows_only_payable_links(app: TestApp) {
@@ -838,6 +842,44 @@ async fn openapi_document_covers_every_route(app: TestApp) {
     }
     for scheme in ["api_key", "client_key", "client_secret"] {
         assert!(doc["components"]["securitySchemes"][scheme].is_object(), "{scheme}");
+    }
+    openapi_links_chain_every_operation_on_an_id(paths);
+}
+
+/// Every operation has its own operationId (the vendor's where it has one), and the `links` lead
+/// from a create to every operation on an id, each filling exactly the target's path parameters.
+fn openapi_links_chain_every_operation_on_an_id(paths: &Value) {
+    let mut operations = std::collections::BTreeMap::new();
+    for (path, item) in paths.as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(operations.insert(id.to_owned(), (path.clone(), op.clone())).is_none(), "operationId {id} twice");
+        }
+    }
+    for vendor in ["payment_links_create", "payment_links_list", "payment_links_get", "payment_links_update"] {
+        assert!(operations.contains_key(vendor), "the vendor's {vendor}");
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    for (id, (_, op)) in &operations {
+        for (status, response) in op["responses"].as_object().unwrap() {
+            let Some(links) = response["links"].as_object() else { continue };
+            for (name, link) in links {
+                let target = link["operationId"].as_str().unwrap();
+                let (target_path, _) =
+                    operations.get(target).unwrap_or_else(|| panic!("{id} {status} {name}: {target}"));
+                let given: std::collections::BTreeSet<&str> =
+                    link["parameters"].as_object().unwrap().keys().map(String::as_str).collect();
+                let wanted: std::collections::BTreeSet<&str> =
+                    target_path.split(['{', '}']).skip(1).step_by(2).collect();
+                assert_eq!(given, wanted, "{id} {status} link {name} to {target}");
+                reached.insert(target.to_owned());
+            }
+        }
+    }
+    for (id, (path, _)) in &operations {
+        if path.contains('{') {
+            assert!(reached.contains(id), "no link leads to {id} ({path})");
+        }
     }
 }
 

@@ -1,13 +1,15 @@
 //! Schemathesis against the real server binary: every operation of `/v2/openapi.json`, public
 //! and Devdraft v0 routes included, with the settings in the repository's `schemathesis.toml`. It must find no
-//! 5xx and no response that breaks the published schema, and the server must not panic.
+//! 5xx and no response that breaks the published schema, and the server must not panic. Its
+//! stateful phase must follow the document's `links`, and every operation on an id must have
+//! answered 2xx at least once (read from Schemathesis's HAR report).
 //! `cargo xtask test` installs Schemathesis (PyPI, in `.tools/venv`) and sets
 //! PAYLINKS_SCHEMATHESIS to it; without it this test says SKIPPED.
 
 mod common;
 
 use common::{temp_db, Db, ServeProcess};
-use serde_json::json;
+use serde_json::{json, Value};
 
 async fn fuzz(db: Db) {
     let Ok(schemathesis) = std::env::var("PAYLINKS_SCHEMATHESIS") else {
@@ -16,30 +18,98 @@ async fn fuzz(db: Db) {
     };
     let db = temp_db(db).await;
     let log = std::env::temp_dir().join(format!("paylinks-fuzz-{}.log", uuid::Uuid::new_v4()));
+    let har = log.with_extension("har");
     let stderr = std::fs::File::create(&log).unwrap();
     let mut server = ServeProcess::start(&db.url, &[("PAYLINKS_RATE_LIMIT", "off")], stderr.into());
     let key = server.key.clone().expect("a first start prints a key");
-    let link = server.create_link(&key, &json!({"name": "Fuzzed", "amount_minor": 500, "currency": "USD"})).await;
+    let link = |name: &str| json!({"name": name, "amount_minor": 500, "currency": "USD"});
+    let read = server.create_link(&key, &link("Fuzzed")).await;
+    let public = server.create_link(&key, &link("Fuzzed publicly")).await;
+    let payment = paid(&server, public["public_id"].as_str().unwrap()).await;
+    let mut ids = vec![("PAYLINKS_FUZZ_LINK_ID", read["id"].clone()), ("PAYLINKS_FUZZ_PAYMENT_ID", payment.into())];
+    ids.push(("PAYLINKS_FUZZ_PUBLIC_ID", public["public_id"].clone()));
+    for (env, name) in [
+        ("PAYLINKS_FUZZ_STATUS_LINK_ID", "Fuzzed status"),
+        ("PAYLINKS_FUZZ_EXPIRE_LINK_ID", "Fuzzed expiry"),
+        ("PAYLINKS_FUZZ_ARCHIVE_LINK_ID", "Fuzzed archive"),
+    ] {
+        ids.push((env, server.create_link(&key, &link(name)).await["id"].clone()));
+    }
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemathesis.toml");
+    let document = format!("{}/v2/openapi.json", server.base);
     // Blocks one runtime thread while it runs; the server is another process.
     let out = std::process::Command::new(&schemathesis)
-        .args(["--config-file", config, "run", &format!("{}/v2/openapi.json", server.base)])
+        .args(["--config-file", config, "run", &document, "--report", "har", "--report-har-path"])
+        .arg(&har)
+        .envs(ids.iter().map(|(env, id)| (env, id.as_str().unwrap())))
         .env("PAYLINKS_FUZZ_BASE_URL", &server.base)
         .env("PAYLINKS_FUZZ_KEY", &key)
         .env("PAYLINKS_FUZZ_CLIENT_KEY", paylinks_server::store::parse_key(&key).expect("a well-formed key").1)
-        .env("PAYLINKS_FUZZ_LINK_ID", link["id"].as_str().unwrap())
-        .env("PAYLINKS_FUZZ_PUBLIC_ID", link["public_id"].as_str().unwrap())
         .env("NO_COLOR", "1")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {schemathesis}: {e}"));
+    let paths = server.get(&key, "/v2/openapi.json").await["paths"].clone();
     server.terminate();
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "Schemathesis found problems:\n{report}\n{}", String::from_utf8_lossy(&out.stderr));
     let server_log = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_file(&log);
     assert!(!server_log.contains("panicked"), "the server panicked under fuzzing:\n{server_log}");
+    let exchanges: Value = serde_json::from_slice(&std::fs::read(&har).expect("Schemathesis wrote its HAR")).unwrap();
+    let _ = std::fs::remove_file(&har);
+    every_operation_on_an_id_succeeded(&paths, &exchanges);
+    let links = report.lines().find(|l| l.contains("API Links:")).expect("the stateful phase ran");
+    let covered: u32 = links.split_whitespace().nth(2).and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(covered > 0, "the stateful phase followed no link: {links}");
     let summary = report.lines().rev().find(|l| l.contains("generated")).unwrap_or_default();
-    eprintln!("Schemathesis: {}", summary.trim());
+    eprintln!("Schemathesis: {} ({})", summary.trim(), links.trim());
+}
+
+/// A succeeded sandbox payment on the link, so the receipt route has one to find.
+async fn paid(server: &ServeProcess, public_id: &str) -> String {
+    let card = json!({"number": "4111 1111 1111 1111", "expiry": "12/34", "cvc": "123"});
+    let url = format!("{}/public/payment-links/{public_id}/checkout", server.base);
+    let res = reqwest::Client::new()
+        .post(url)
+        .json(&json!({"email": "fuzz@example.com", "name": "Ada Fuzz", "card": card}))
+        .send();
+    let body: Value = res.await.unwrap().json().await.unwrap();
+    assert_eq!(body["data"]["status"], "succeeded", "{body}");
+    body["data"]["payment_id"].as_str().unwrap().to_owned()
+}
+
+/// Every operation with an id in its path answered 2xx at least once: it was reached with real
+/// ids, not only with the made-up ones that get 404.
+fn every_operation_on_an_id_succeeded(paths: &Value, exchanges: &Value) {
+    let answered: Vec<(String, String, u64)> = exchanges["log"]["entries"]
+        .as_array()
+        .expect("a HAR log")
+        .iter()
+        .map(|e| {
+            let url = e["request"]["url"].as_str().unwrap_or_default();
+            let path = url.split("://").nth(1).and_then(|rest| rest.find('/').map(|i| &rest[i..])).unwrap_or("/");
+            let path = path.split('?').next().unwrap_or_default().to_owned();
+            let method = e["request"]["method"].as_str().unwrap_or_default().to_lowercase();
+            (method, path, e["response"]["status"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    for (template, item) in paths.as_object().unwrap() {
+        if !template.contains('{') {
+            continue;
+        }
+        for method in item.as_object().unwrap().keys() {
+            let ok = answered
+                .iter()
+                .any(|(m, path, status)| m == method && (200..300).contains(status) && matches(template, path));
+            assert!(ok, "{method} {template} never answered 2xx under fuzzing");
+        }
+    }
+}
+
+/// Whether a request path fits an OpenAPI path template (`{name}` stands for one segment).
+fn matches(template: &str, path: &str) -> bool {
+    let (template, path): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    template.len() == path.len() && template.iter().zip(&path).all(|(t, p)| t.starts_with('{') || t == p)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// ext: the merchant and mode of the calling key.
-#[utoipa::path(get, path = "/account", tag = "Account",
+#[utoipa::path(get, path = "/account", operation_id = "account_get", tag = "Account",
     responses((status = 200, description = "The key's merchant and mode", body = Account), KeyErrors),
     security(("api_key" = [])))]
 pub async fn retrieve(Authed(owner): Authed) -> Reply {

@@ -26,11 +26,15 @@ use std::time::Instant;
 use uuid::Uuid;
 
 /// Pay a link (ext).
-#[utoipa::path(post, path = "/payment-links/{public_id}/checkout", tag = "Public",
-    request_body = CheckoutRequest,
+#[utoipa::path(post, path = "/payment-links/{public_id}/checkout", operation_id = "public_payment_links_checkout", tag = "Public",
+    request_body(content = CheckoutRequest, example = json!({
+        "email": "ada@example.com", "name": "Ada Lovelace", "card": {"number": "4111 1111 1111 1111", "expiry": "12/34", "cvc": "123"}})),
     params(("public_id" = String, Path, description = "The link's public id (pl_…)"), IdempotencyKeyHeader),
     responses(
-        (status = 200, description = "The payment ran: succeeded or failed (see status)", body = CheckoutEnvelope),
+        (status = 200, description = "The payment ran: succeeded or failed (see status)", body = CheckoutEnvelope, links(
+            ("receipt" = (operation_id = "public_payment_links_receipt", parameters(
+                ("public_id" = "$request.path.public_id"), ("payment_id" = "$response.body#/data/payment_id")))),
+        )),
         (status = 400, description = "A field is missing or invalid", body = ErrorBody),
         (status = 404, description = "No payable link with this id", body = ErrorBody),
         (status = 409, description = "Idempotency-Key reused for a different request", body = ErrorBody),

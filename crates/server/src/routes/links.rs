@@ -17,6 +17,7 @@ use paylinks_api::{
     CreatePaymentLink, ErrorBody, ErrorCode, ExpireRequest, FieldErrors, LinkStatus, ListQuery, Pagination,
     PaymentLink, PaymentLinkList, StatusResult, UpdateStatus, WireEnum,
 };
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,10 +34,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Create a payment link.
-#[utoipa::path(post, path = "/payment-links", tag = "Payment Links", request_body = CreatePaymentLink,
+#[utoipa::path(post, path = "/payment-links", operation_id = "payment_links_create", tag = "Payment Links",
+    request_body(content = CreatePaymentLink, example = json!({"name": "Coffee beans", "amount_minor": 1500, "currency": "USD"})),
     params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created", body = PaymentLink),
+        (status = 201, description = "Created", body = PaymentLink, links(
+            ("get" = (operation_id = "payment_links_get", parameters(("id" = "$response.body#/id")))),
+            ("update_status" = (operation_id = "payment_links_update", parameters(("id" = "$response.body#/id")))),
+            ("expire" = (operation_id = "payment_links_expire", parameters(("id" = "$response.body#/id")))),
+            ("deactivate" = (operation_id = "payment_links_deactivate", parameters(("id" = "$response.body#/id")))),
+            ("activate" = (operation_id = "payment_links_activate", parameters(("id" = "$response.body#/id")))),
+            ("archive" = (operation_id = "payment_links_archive", parameters(("id" = "$response.body#/id")))),
+            ("payments" = (operation_id = "payment_links_payments", parameters(("id" = "$response.body#/id")))),
+            ("stats" = (operation_id = "payment_links_stats", parameters(("id" = "$response.body#/id")))),
+            ("public_get" = (operation_id = "public_payment_links_get", parameters(("public_id" = "$response.body#/public_id")))),
+            ("public_checkout" = (operation_id = "public_payment_links_checkout", parameters(("public_id" = "$response.body#/public_id")))),
+        )),
         (status = 400, description = "Malformed JSON, unknown field or failed validation", body = ErrorBody),
         (status = 409, description = "Slug taken, or Idempotency-Key conflict / in progress", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
@@ -135,14 +148,14 @@ fn lost_race() -> ApiError {
 }
 
 /// List payment links, newest first (or by name or revenue, ext).
-#[utoipa::path(get, path = "/payment-links", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links", operation_id = "payment_links_list", tag = "Payment Links",
     params(
         ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0"),
         ("status" = Option<LinkStatus>, Query, description = "Status as of now"),
         ("mode" = Option<paylinks_api::LinkMode>, Query),
         ("search" = Option<String>, Query, description = "Case-insensitive substring of name or slug, or an exact id / public_id"),
-        ("sort" = Option<paylinks_api::LinkSort>, Query, description = "ext: created (newest first, the default), name (A to Z) or revenue (most first)"),
+        ("sort" = inline(Option<paylinks_api::LinkSort>), Query, description = "ext: created (newest first, the default), name (A to Z) or revenue (most first)"),
     ),
     responses(
         (status = 200, description = "A page of links", body = PaymentLinkList),
@@ -160,7 +173,7 @@ pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(query)
 }
 
 /// Get a payment link by UUID or public_id.
-#[utoipa::path(get, path = "/payment-links/{id}", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}", operation_id = "payment_links_get", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The link", body = PaymentLink),
@@ -200,7 +213,7 @@ async fn transition(
         StatusChange::Changed => {
             let after = write.db().find_link(scope, id, now).await?.ok_or_else(ApiError::not_found)?;
             let after = view.show(after.link);
-            let before = serde_json::json!({ "status": from });
+            let before = json!({ "status": from });
             write.record(EventType::PaymentLinkUpdated, &after, Some(before)).await?;
             Ok((from, after))
         }
@@ -263,7 +276,8 @@ fn status_result(_before: LinkStatus, link: &PaymentLink) -> ApiResult<Reply> {
 }
 
 /// Change the status of a payment link.
-#[utoipa::path(patch, path = "/payment-links/{id}/status", tag = "Payment Links", request_body = UpdateStatus,
+#[utoipa::path(patch, path = "/payment-links/{id}/status", operation_id = "payment_links_update", tag = "Payment Links",
+    request_body = UpdateStatus,
     params(("id" = String, Path, description = "UUID or public_id"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The new status (unchanged when it was already the current one)", body = StatusResult),
@@ -287,7 +301,8 @@ pub async fn change_status(
 }
 
 /// Deprecated: use PATCH …/status with `expired`. Returns the full link.
-#[utoipa::path(post, path = "/payment-links/{id}/expire", tag = "Payment Links", request_body = Option<ExpireRequest>,
+#[utoipa::path(post, path = "/payment-links/{id}/expire", operation_id = "payment_links_expire", tag = "Payment Links",
+    request_body = Option<ExpireRequest>,
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The expired link", body = PaymentLink),
@@ -306,13 +321,12 @@ pub async fn expire(
     JsonBody(body): JsonBody,
 ) -> Reply {
     fn target(body: &[u8]) -> Result<LinkStatus, FieldErrors> {
-        if !body.is_empty() {
-            let req: ExpireRequest = parse_json(body)?;
-            if let Some(reason) = &req.reason {
-                let mut errors = FieldErrors::default();
-                paylinks_api::rules::check_text(&mut errors, "reason", reason, 500);
-                errors.into_result(())?;
-            }
+        // No body, `null` and `{}` all mean "no reason".
+        let req: Option<ExpireRequest> = if body.is_empty() { None } else { parse_json(body)? };
+        if let Some(reason) = req.and_then(|req| req.reason) {
+            let mut errors = FieldErrors::default();
+            paylinks_api::rules::check_text(&mut errors, "reason", &reason, 500);
+            errors.into_result(())?;
         }
         Ok(LinkStatus::Expired)
     }
@@ -329,7 +343,7 @@ pub async fn expire(
 macro_rules! deprecated_status_route {
     ($name:ident, $status:expr, $path:literal, $doc:literal) => {
         #[doc = $doc]
-        #[utoipa::path(post, path = $path, tag = "Payment Links",
+        #[utoipa::path(post, path = $path, operation_id = concat!("payment_links_", stringify!($name)), tag = "Payment Links",
                                     params(("id" = String, Path, description = "UUID or public_id")),
                                     responses(
                                         (status = 200, description = "The new status", body = StatusResult),

@@ -20,7 +20,7 @@ async fn owned_link(state: &AppState, authed: &Authed, id: &str) -> ApiResult<St
 }
 
 /// Payments on a link, newest first (ext).
-#[utoipa::path(get, path = "/payment-links/{id}/payments", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}/payments", operation_id = "payment_links_payments", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id"),
            ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 25"),
            ("offset" = Option<i64>, Query, minimum = 0, description = "0 or more, default 0")),
@@ -46,7 +46,7 @@ pub async fn list_payments(
 }
 
 /// Views, checkout attempts, successful payments and revenue of a link (ext).
-#[utoipa::path(get, path = "/payment-links/{id}/stats", tag = "Payment Links",
+#[utoipa::path(get, path = "/payment-links/{id}/stats", operation_id = "payment_links_stats", tag = "Payment Links",
     params(("id" = String, Path, description = "UUID or public_id")),
     responses(
         (status = 200, description = "The link's statistics", body = LinkStats),

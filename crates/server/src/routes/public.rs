@@ -20,10 +20,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A payable link by public id. Missing, draft, inactive, archived, expired and completed links
 /// all get 404 `resource_missing`; only a paused, expired or sold-out link says why.
-#[utoipa::path(get, path = "/payment-links/{public_id}", tag = "Public",
+#[utoipa::path(get, path = "/payment-links/{public_id}", operation_id = "public_payment_links_get", tag = "Public",
     params(("public_id" = String, Path, description = "The link's public id (pl_…)")),
     responses(
-        (status = 200, description = "The payable link", body = PublicLinkEnvelope),
+        (status = 200, description = "The payable link", body = PublicLinkEnvelope, links(
+            ("checkout" = (operation_id = "public_payment_links_checkout", parameters(("public_id" = "$response.body#/data/public_id")))),
+        )),
         (status = 404, description = "No payable link with this id", body = ErrorBody),
     ))]
 pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<String>) -> ApiResult<Reply> {
@@ -40,7 +42,7 @@ pub async fn retrieve(State(state): State<AppState>, Path(public_id): Path<Strin
 /// A successful payment on a link, as its customer saw it (ext): what the confirmation shows
 /// again on a reload, whatever the link's state now. Failed, unknown or another link's payment ids
 /// get 404.
-#[utoipa::path(get, path = "/payment-links/{public_id}/payments/{payment_id}", tag = "Public",
+#[utoipa::path(get, path = "/payment-links/{public_id}/payments/{payment_id}", operation_id = "public_payment_links_receipt", tag = "Public",
     params(
         ("public_id" = String, Path, description = "The link's public id (pl_…)"),
         ("payment_id" = String, Path, description = "The payment's id (py_…)"),

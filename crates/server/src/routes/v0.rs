@@ -90,10 +90,15 @@ pub async fn devdraft_errors(request: Request, next: Next) -> Response {
 }
 
 /// Create a payment link.
-#[utoipa::path(post, path = "/payment-links", tag = "Devdraft v0", request_body = V0LinkInput,
+#[utoipa::path(post, path = "/payment-links", operation_id = "devdraft_payment_links_create", tag = "Devdraft v0",
+    request_body(content = V0LinkInput, example = json!({
+        "title": "Coffee beans", "url": "coffee-beans", "linkType": "PRODUCT", "amount": 15.0, "currency": "usdc"})),
     params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created", body = V0PaymentLink),
+        (status = 201, description = "Created", body = V0PaymentLink, links(
+            ("get" = (operation_id = "devdraft_payment_links_get", parameters(("id" = "$response.body#/id")))),
+            ("update" = (operation_id = "devdraft_payment_links_update", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = 400, description = "Malformed JSON, unknown field or failed validation (names the field)", body = V0Error),
         (status = 409, description = "url (slug) taken, or idempotency-key conflict / in progress", body = V0Error),
         (status = 413, description = "Body over 64 KiB", body = V0Error),
@@ -124,7 +129,7 @@ async fn create_link(state: &AppState, write: &mut WriteTx, scope: Scope, body: 
 }
 
 /// List payment links, newest first, as a bare array.
-#[utoipa::path(get, path = "/payment-links", tag = "Devdraft v0",
+#[utoipa::path(get, path = "/payment-links", operation_id = "devdraft_payment_links_list", tag = "Devdraft v0",
     params(
         ("skip" = Option<i64>, Query, minimum = 0, description = "How many to skip, default 0"),
         ("take" = Option<i64>, Query, minimum = 1, description = "How many to return: 1-100 (larger values are clamped), default 10"),
@@ -144,7 +149,7 @@ pub async fn list(State(state): State<AppState>, Client(scope): Client, RawQuery
 }
 
 /// Get a payment link by id.
-#[utoipa::path(get, path = "/payment-links/{id}", tag = "Devdraft v0",
+#[utoipa::path(get, path = "/payment-links/{id}", operation_id = "devdraft_payment_links_get", tag = "Devdraft v0",
     params(("id" = String, Path, description = "The link's id (its v2 UUID) or public_id")),
     responses(
         (status = 200, description = "The link", body = V0PaymentLink),
@@ -163,7 +168,8 @@ pub async fn retrieve(
 }
 
 /// Change some fields of a payment link; what the body leaves out (or sends as null) stays.
-#[utoipa::path(put, path = "/payment-links/{id}", tag = "Devdraft v0", request_body = V0LinkInput,
+#[utoipa::path(put, path = "/payment-links/{id}", operation_id = "devdraft_payment_links_update", tag = "Devdraft v0",
+    request_body = V0LinkInput,
     params(("id" = String, Path, description = "The link's id (its v2 UUID) or public_id"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The link after the change", body = V0PaymentLink),
