@@ -108,6 +108,7 @@ fn bench(root: &Path) -> Result<(), String> {
 fn test(root: &Path) -> Result<(), String> {
     tools::ensure_app_tools(root)?;
     tools::ensure_browser()?;
+    tools::ensure_proxy()?;
     let python_tools = tools::ensure_python_tools(root)?;
     let (schemathesis, python) = (python_tools.schemathesis.to_string_lossy(), python_tools.python.to_string_lossy());
     let mut summary = run::Summary::default();

@@ -138,6 +138,14 @@ pub fn ensure_browser() -> Result<(), String> {
     Ok(())
 }
 
+/// Debian's Caddy and curl: the deployment test puts Caddy with TLS in front of the server.
+pub fn ensure_proxy() -> Result<(), String> {
+    if !Path::new("/usr/bin/caddy").exists() || !Path::new("/usr/bin/curl").exists() {
+        apt_install(&["caddy", "curl"], "the deployment test runs the server behind Caddy")?;
+    }
+    Ok(())
+}
+
 /// Installs Debian packages (through sudo when not root).
 fn apt_install(packages: &[&str], why: &str) -> Result<(), String> {
     step(&format!("Installing {} from Debian ({why})", packages.join(", ")));

@@ -14,7 +14,10 @@ use thirtyfour::prelude::*;
 use thirtyfour::ChromeCapabilities;
 
 pub struct Env {
+    /// Where the browser goes: the server's own address, or the proxy in front of it.
     pub base: String,
+    /// The server's own address.
+    pub server: std::net::SocketAddr,
     pub key: String,
     pub driver: WebDriver,
     _cleanup: Cleanup,
@@ -38,7 +41,7 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-async fn free_port() -> u16 {
+pub async fn free_port() -> u16 {
     tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
 }
 
@@ -63,9 +66,26 @@ pub fn chrome_capabilities(width: u32, height: u32) -> ChromeCapabilities {
     caps
 }
 
+/// How the server under test is set up where a test needs more than the defaults (its own
+/// address as the public base URL, no proxies, no rate limits).
+#[derive(Default)]
+pub struct Setup {
+    /// Where customers reach the server, e.g. a TLS proxy in front of it.
+    pub public_base_url: Option<String>,
+    /// The `--trusted-proxy` list.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether the production rate limits apply (the checkout's per-client bucket among them).
+    pub rate_limited: bool,
+}
+
 impl Env {
     /// Starts a server on an empty database and a browser with a `width`×`height` window.
     pub async fn start(width: u32, height: u32) -> Env {
+        Env::start_with(width, height, Setup::default()).await
+    }
+
+    /// [`Env::start`], with the server set up as `setup` says.
+    pub async fn start_with(width: u32, height: u32, setup: Setup) -> Env {
         let dist = workspace_root().join("dist");
         let app = StaticApp::load(&dist).unwrap_or_else(|| {
             panic!(
@@ -79,14 +99,15 @@ impl Env {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
         let key = store.create_key("E2E Coffee", false, clock.now()).await.unwrap().secret;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = listener.local_addr().unwrap();
+        let base = setup.public_base_url.unwrap_or_else(|| format!("http://{server}"));
         let config = Config {
             public_base_url: base.clone(),
             cors_origins: vec![],
-            rate_limit: RateLimitSetting::Off,
+            rate_limit: if setup.rate_limited { RateLimitSetting::Default } else { RateLimitSetting::Off },
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
-            trusted_proxies: Vec::new(),
+            trusted_proxies: setup.trusted_proxies,
             metrics_token: None,
             static_app: Some(app),
         };
@@ -101,6 +122,8 @@ impl Env {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {chromedriver_path}: {e} (cargo xtask test installs it)"));
         let mut caps = chrome_capabilities(width, height);
+        // Behind a TLS proxy with a local certificate the browser has no root for.
+        caps.accept_insecure_certs(base.starts_with("https://")).unwrap();
         // Let the page use the clipboard, so "Copy URL" can be checked by reading it back.
         let allow = serde_json::json!({"*": {"setting": 1}});
         let prefs = serde_json::json!({
@@ -112,10 +135,10 @@ impl Env {
             let metrics = serde_json::json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}});
             caps.add_experimental_option("mobileEmulation", metrics).unwrap();
         }
-        let server = format!("http://127.0.0.1:{port}");
+        let webdriver = format!("http://127.0.0.1:{port}");
         let mut driver = None;
         for _ in 0..100 {
-            match WebDriver::new(&server, caps.clone()).await {
+            match WebDriver::new(&webdriver, caps.clone()).await {
                 Ok(d) => {
                     driver = Some(d);
                     break;
@@ -124,7 +147,7 @@ impl Env {
             }
         }
         let driver = driver.expect("chromedriver did not start");
-        Env { base, key, driver, _cleanup: Cleanup { chromedriver, data_dir } }
+        Env { base, server, key, driver, _cleanup: Cleanup { chromedriver, data_dir } }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -133,12 +156,17 @@ impl Env {
 
     /// Waits for an element (the app renders after its wasm loads).
     pub async fn find(&self, css: &str) -> WebElement {
-        self.driver
-            .query(By::Css(css))
-            .wait(Duration::from_secs(10), Duration::from_millis(50))
-            .first()
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
+        self.wait_for(By::Css(css), css).await
+    }
+
+    /// [`Env::find`] by XPath (a button by its words, say).
+    pub async fn find_xpath(&self, xpath: &str) -> WebElement {
+        self.wait_for(By::XPath(xpath), xpath).await
+    }
+
+    async fn wait_for(&self, by: By, what: &str) -> WebElement {
+        let query = self.driver.query(by).wait(Duration::from_secs(10), Duration::from_millis(50));
+        query.first().await.unwrap_or_else(|e| panic!("{what}: {e}"))
     }
 
     /// Waits until `css`'s text contains `needle`.
@@ -221,7 +249,7 @@ impl Env {
     /// The links the API has for this merchant (the truth the browser is checked against).
     pub async fn api_links(&self) -> serde_json::Value {
         reqwest::Client::new()
-            .get(self.url("/v2/payment-links?limit=100"))
+            .get(format!("http://{}/v2/payment-links?limit=100", self.server))
             .header("x-api-key", &self.key)
             .send()
             .await
@@ -238,7 +266,9 @@ impl Env {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> (u16, serde_json::Value) {
-        let mut request = reqwest::Client::new().request(method, self.url(path)).header("x-api-key", &self.key);
+        // Straight to the server: the merchant's calls, not the browser's, so no proxy in between.
+        let url = format!("http://{}{path}", self.server);
+        let mut request = reqwest::Client::new().request(method, url).header("x-api-key", &self.key);
         if let Some(body) = body {
             request = request.json(body);
         }

@@ -37,7 +37,7 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     env.fill("#item-1-name", "Flat white").await;
     env.fill("#item-1-price", "4.50").await;
     env.fill("#item-1-quantity", "2").await;
-    let add = env.driver.find(By::XPath("//button[normalize-space()='Add line item']")).await.unwrap();
+    let add = env.find_xpath("//button[normalize-space()='Add line item']").await;
     add.click().await.unwrap();
     env.fill("#item-2-name", "Croissant").await;
     env.fill("#item-2-price", "3").await;
@@ -64,8 +64,7 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     assert_eq!(env.clipboard_text().await, public_url);
 
     // Deactivate: the status changes without a reload; only allowed actions are offered.
-    let deactivate =
-        env.driver.find(By::XPath("//div[@class='actions']/button[normalize-space()='Deactivate']")).await.unwrap();
+    let deactivate = env.find_xpath("//div[@class='actions']/button[normalize-space()='Deactivate']").await;
     deactivate.click().await.unwrap();
     env.wait_text(".toolbar .badge", "inactive").await;
     env.wait_text(".actions", "Activate").await;
@@ -95,19 +94,19 @@ async fn merchant_journey_from_sign_in_to_sign_out() {
     // Expiring cannot be undone, so it asks first; cancelling changes nothing.
     env.find("tbody a").await.click().await.unwrap();
     let expire = "//div[@class='actions']/button[normalize-space()='Expire']";
-    env.driver.find(By::XPath(expire)).await.unwrap().click().await.unwrap();
+    env.find_xpath(expire).await.click().await.unwrap();
     env.wait_text("[role=alertdialog][aria-label='Confirm expiring']", "cannot be undone").await;
     env.screenshot("detail-confirm-expire").await;
-    env.driver.find(By::XPath("//button[normalize-space()='Cancel']")).await.unwrap().click().await.unwrap();
+    env.find_xpath("//button[normalize-space()='Cancel']").await.click().await.unwrap();
     assert!(env.driver.find(By::Css("[role=alertdialog]")).await.is_err(), "the dialog closes");
     assert_eq!(env.api_links().await["data"][0]["status"], "inactive", "nothing changed");
-    env.driver.find(By::XPath(expire)).await.unwrap().click().await.unwrap();
-    env.driver.find(By::XPath("//button[normalize-space()='Expire now']")).await.unwrap().click().await.unwrap();
+    env.find_xpath(expire).await.click().await.unwrap();
+    env.find_xpath("//button[normalize-space()='Expire now']").await.click().await.unwrap();
     env.wait_text(".toolbar .badge", "expired").await;
     assert_eq!(env.api_links().await["data"][0]["status"], "expired");
 
     // Sign out clears the key from the tab.
-    let sign_out = env.driver.find(By::XPath("//button[normalize-space()='Sign out']")).await.unwrap();
+    let sign_out = env.find_xpath("//button[normalize-space()='Sign out']").await;
     sign_out.click().await.unwrap();
     env.wait_text("h1", "Sign in to paylinks").await;
     let stored: serde_json::Value = env
@@ -187,7 +186,7 @@ async fn a_server_error_lands_on_its_field_and_keeps_what_was_typed() {
     env.driver.goto(env.url("/links/new")).await.unwrap();
     env.fill("#name", "Second").await;
     // The slug sits in a folded section, opened as a merchant would.
-    env.driver.find(By::XPath("//summary[normalize-space()='For your records']")).await.unwrap().click().await.unwrap();
+    env.find_xpath("//summary[normalize-space()='For your records']").await.click().await.unwrap();
     env.fill("#slug", "spring-sale").await;
     env.fill("#amount", "7.25").await;
     env.find("button[type=submit]").await.click().await.unwrap();
@@ -246,13 +245,13 @@ async fn the_create_form_previews_the_checkout_and_guards_what_was_typed() {
 
     // Leaving with unsaved input asks first; staying keeps everything.
     let nav_links = "//nav//a[normalize-space()='Links']";
-    env.driver.find(By::XPath(nav_links)).await.unwrap().click().await.unwrap();
+    env.find_xpath(nav_links).await.click().await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(env.dialog_open().await, "a confirm dialog asks before leaving");
     env.driver.dismiss_alert().await.unwrap();
     assert!(env.driver.current_url().await.unwrap().path().ends_with("/links/new"));
     assert_eq!(env.find("#name").await.prop("value").await.unwrap().as_deref(), Some("Spring sale"));
-    env.driver.find(By::XPath(nav_links)).await.unwrap().click().await.unwrap();
+    env.find_xpath(nav_links).await.click().await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     env.driver.accept_alert().await.unwrap();
     env.wait_text("main h1", "Payment links").await;

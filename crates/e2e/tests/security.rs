@@ -45,7 +45,7 @@ async fn the_key_is_kept_on_the_device_only_when_the_merchant_asks() {
     sign_in_remembered(&env).await;
     let remembered = run(&env, "return localStorage.getItem('paylinks.session')").await;
     assert!(remembered.as_str().is_some_and(|s| s.contains(&env.key)), "{remembered}");
-    let sign_out = env.driver.find(By::XPath("//button[normalize-space()='Sign out']")).await.unwrap();
+    let sign_out = env.find_xpath("//button[normalize-space()='Sign out']").await;
     sign_out.click().await.unwrap();
     env.find("#api-key").await;
     let left =
