@@ -321,12 +321,13 @@ pub async fn expire(
     JsonBody(body): JsonBody,
 ) -> Reply {
     fn target(body: &[u8]) -> Result<LinkStatus, FieldErrors> {
-        // No body, `null` and `{}` all mean "no reason".
-        let req: Option<ExpireRequest> = if body.is_empty() { None } else { parse_json(body)? };
-        if let Some(reason) = req.and_then(|req| req.reason) {
-            let mut errors = FieldErrors::default();
-            paylinks_api::rules::check_text(&mut errors, "reason", &reason, 500);
-            errors.into_result(())?;
+        if !body.is_empty() {
+            let req: ExpireRequest = parse_json(body)?;
+            if let Some(reason) = &req.reason {
+                let mut errors = FieldErrors::default();
+                paylinks_api::rules::check_text(&mut errors, "reason", reason, 500);
+                errors.into_result(())?;
+            }
         }
         Ok(LinkStatus::Expired)
     }
