@@ -5,7 +5,6 @@
 
 use paylinks_e2e::Env;
 use serde_json::{json, Value};
-use thirtyfour::prelude::*;
 
 async fn run(env: &Env, script: &str) -> Value {
     env.driver.execute(script, vec![]).await.unwrap().json().clone()
