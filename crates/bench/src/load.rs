@@ -112,9 +112,10 @@ fn summary(out: std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("oha said: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
-/// The outcome of an oha run started with `--output-format json` and a piped stdout.
-pub fn outcome(child: std::process::Child, name: &str, rate: u32) -> Latency {
-    percentiles(&summary(child.wait_with_output().expect("oha ran")), name, rate)
+/// The outcome of an oha run started with `--output-format json` and a piped stdout; answers
+/// whose status does not start with `expected` are errors.
+pub fn outcome(child: std::process::Child, name: &str, rate: u32, expected: &str) -> Latency {
+    percentiles(&summary(child.wait_with_output().expect("oha ran")), name, rate, expected)
 }
 
 /// Latency percentiles at a fixed offered rate (open loop: late requests count from when they
@@ -122,19 +123,24 @@ pub fn outcome(child: std::process::Child, name: &str, rate: u32) -> Latency {
 pub fn latency(base: &str, key: &str, target: &Target, rate: u32, seconds: u32) -> Latency {
     let (rate_arg, duration) = (rate.to_string(), format!("{seconds}s"));
     let args = ["--output-format", "json", "--latency-correction", "-c", "64", "-q", &rate_arg, "-z", &duration];
-    percentiles(&run_oha(oha(base, key, target, &args)), target.name, rate)
+    percentiles(&run_oha(oha(base, key, target, &args)), target.name, rate, "2")
 }
 
 /// Latency percentiles of `requests` sequential-ish requests (4 at a time), for data growth.
 pub fn sample(base: &str, key: &str, target: &Target, requests: u32) -> Latency {
     let n = requests.to_string();
-    percentiles(&run_oha(oha(base, key, target, &["--output-format", "json", "-c", "4", "-n", &n])), target.name, 0)
+    percentiles(
+        &run_oha(oha(base, key, target, &["--output-format", "json", "-c", "4", "-n", &n])),
+        target.name,
+        0,
+        "2",
+    )
 }
 
-fn percentiles(v: &serde_json::Value, name: &str, rate: u32) -> Latency {
+fn percentiles(v: &serde_json::Value, name: &str, rate: u32, expected: &str) -> Latency {
     let p = |k: &str| v["latencyPercentiles"][k].as_f64().unwrap_or(f64::NAN) * 1000.0;
     let codes = v["statusCodeDistribution"].as_object().cloned().unwrap_or_default();
-    let errors = codes.iter().filter(|(code, _)| !code.starts_with('2')).map(|(_, n)| n.as_u64().unwrap_or(0)).sum::<u64>()
+    let errors = codes.iter().filter(|(code, _)| !code.starts_with(expected)).map(|(_, n)| n.as_u64().unwrap_or(0)).sum::<u64>()
             // Requests still in flight when the run's time is up are not failures.
         + v["errorDistribution"].as_object().map_or(0, |e| {
             e.iter().filter(|(kind, _)| !kind.contains("deadline")).map(|(_, n)| n.as_u64().unwrap_or(0)).sum()

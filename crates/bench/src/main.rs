@@ -37,6 +37,11 @@ pub struct BackendResults {
     /// Each route of the soak at its fixed rate: achieved rate, latency, errors.
     pub soak: Vec<Latency>,
     pub soak_seconds: u32,
+    /// Checkouts and reads of ids that do not exist, a new one each request, with the rate
+    /// limits on: each stream's outcome and resident memory every 10 s.
+    pub bogus: Vec<Latency>,
+    pub bogus_rss_kib: Vec<u64>,
+    pub bogus_seconds: u32,
 }
 
 #[derive(Serialize)]
@@ -110,7 +115,7 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
     let url = server::fresh_database(&settings.out, postgres_admin, "api").await;
     let key = server::prepare(&settings.server, &url);
     seed::links(&url, 100).await;
-    let server = Server::start(&settings.server, &url, &key, static_dir);
+    let server = Server::start(&settings.server, &url, &key, static_dir, false);
     let targets = [
         Target::get("plain JSON route (/healthz)", "/healthz".into()),
         Target::get("get by id", format!("/v2/payment-links/{FIRST_ID}")),
@@ -143,6 +148,11 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
     let (soak, soak_rss_kib) = soak(&server, &targets, soak_seconds);
     let peak_rss_kib = server.memory_kib().1;
     drop(server);
+    let bogus_seconds = if settings.quick { 10 } else { 180 };
+    progress(&format!("{name}: {bogus_seconds} s of ids that do not exist, rate limits on, memory every 10 s"));
+    let server = Server::start(&settings.server, &url, &key, static_dir, true);
+    let (bogus, bogus_rss_kib) = bogus_ids(&server, bogus_seconds);
+    drop(server);
 
     let mut growth = Vec::new();
     let sizes: &[u64] = if settings.quick { &[1_000, 10_000] } else { &[1_000, 100_000, 1_000_000] };
@@ -151,7 +161,7 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
         let url = server::fresh_database(&settings.out, postgres_admin, &format!("growth{n}")).await;
         let key = server::prepare(&settings.server, &url);
         seed::links(&url, n).await;
-        let server = Server::start(&settings.server, &url, &key, static_dir);
+        let server = Server::start(&settings.server, &url, &key, static_dir, false);
         progress(&format!("{name}: {n} links: measuring"));
         let middle = format!("pl_{:020}", n / 2);
         let queries = [
@@ -165,7 +175,19 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
         let queries = queries.iter().map(|q| load::sample(&server.base, &key, q, requests)).collect();
         growth.push(Growth { links: n, queries });
     }
-    BackendResults { backend: name.into(), throughput, latency, growth, peak_rss_kib, soak_rss_kib, soak, soak_seconds }
+    BackendResults {
+        backend: name.into(),
+        throughput,
+        latency,
+        growth,
+        peak_rss_kib,
+        soak_rss_kib,
+        soak,
+        soak_seconds,
+        bogus,
+        bogus_rss_kib,
+        bogus_seconds,
+    }
 }
 
 /// Mixed load at fixed rates (reads, lists, creates) for `seconds`: each route's outcome, and
@@ -173,13 +195,69 @@ async fn backend(settings: &Settings, postgres_admin: Option<&str>, static_dir: 
 fn soak(server: &Server, targets: &[Target], seconds: u32) -> (Vec<Latency>, Vec<u64>) {
     // oha sends one set of headers: these creates carry no Idempotency-Key.
     let create = Target { name: "create (no Idempotency-Key)", ..targets[4].clone() };
-    let mixes = [(&targets[1], 300), (&targets[2], 100), (&targets[3], 200), (&create, 50)];
-    let children: Vec<_> = mixes
+    let mixes = [
+        Stream { target: targets[1].clone(), rate: 300, random_path: false, expected: "2" },
+        Stream { target: targets[2].clone(), rate: 100, random_path: false, expected: "2" },
+        Stream { target: targets[3].clone(), rate: 200, random_path: false, expected: "2" },
+        Stream { target: create, rate: 50, random_path: false, expected: "2" },
+    ];
+    run_streams(server, &mixes, seconds)
+}
+
+/// What an attacker probing for ids sends: checkouts and reads of public ids that do not exist,
+/// a new one each request (well-formed ones, and 4 KB ones), so that nothing the server keeps per
+/// id or per attempt can grow. Every answer should be a 404.
+fn bogus_ids(server: &Server, seconds: u32) -> (Vec<Latency>, Vec<u64>) {
+    let checkout = |name, id: &str| Target {
+        name,
+        method: "POST",
+        path: format!("/public/payment-links/{id}/checkout"),
+        body: Some("{}".into()),
+    };
+    let streams = [
+        Stream {
+            target: checkout("checkout, a new well-formed id each", "pl_[0-9A-Za-z]{20}"),
+            rate: 700,
+            random_path: true,
+            expected: "404",
+        },
+        Stream {
+            target: checkout("checkout, a new 4 KB id each", "[a-z]{4096}"),
+            rate: 100,
+            random_path: true,
+            expected: "404",
+        },
+        Stream {
+            target: Target::get("public link, a new id each", "/public/payment-links/pl_[0-9A-Za-z]{20}".into()),
+            rate: 200,
+            random_path: true,
+            expected: "404",
+        },
+    ];
+    run_streams(server, &streams, seconds)
+}
+
+/// One oha run at a fixed rate during a soak.
+struct Stream {
+    target: Target,
+    rate: u32,
+    /// The path is a regular expression: a new random match each request.
+    random_path: bool,
+    /// The answers that are right (a status prefix): anything else counts as an error.
+    expected: &'static str,
+}
+
+/// All `streams` at once for `seconds`: each one's outcome, and resident memory every 10 s.
+fn run_streams(server: &Server, streams: &[Stream], seconds: u32) -> (Vec<Latency>, Vec<u64>) {
+    let children: Vec<_> = streams
         .iter()
-        .map(|(target, rate)| {
-            let (rate, duration) = (rate.to_string(), format!("{seconds}s"));
-            let args = ["--output-format", "json", "-c", "8", "-q", &rate, "-z", &duration];
-            let mut cmd = load::oha(&server.base, &server.key, target, &args);
+        .map(|stream| {
+            let (rate, duration) = (stream.rate.to_string(), format!("{seconds}s"));
+            let mut args = vec!["--output-format", "json", "-c", "8", "-q", &rate, "-z", &duration];
+            if stream.random_path {
+                args.push("--rand-regex-url");
+            }
+            let mut cmd = load::oha(&server.base, &server.key, &stream.target, &args);
             cmd.stdout(std::process::Stdio::piped()).spawn().expect("run oha")
         })
         .collect();
@@ -188,12 +266,12 @@ fn soak(server: &Server, targets: &[Target], seconds: u32) -> (Vec<Latency>, Vec
         std::thread::sleep(std::time::Duration::from_secs(10));
         samples.push(server.memory_kib().0);
     }
-    let routes = children
+    let outcomes = children
         .into_iter()
-        .zip(mixes)
-        .map(|(child, (target, rate))| load::outcome(child, target.name, rate))
+        .zip(streams)
+        .map(|(child, stream)| load::outcome(child, stream.target.name, stream.rate, stream.expected))
         .collect();
-    (routes, samples)
+    (outcomes, samples)
 }
 
 async fn app(settings: &Settings, static_dir: &PathBuf) -> AppResults {
@@ -204,7 +282,7 @@ async fn app(settings: &Settings, static_dir: &PathBuf) -> AppResults {
     seed::links(&url, 100).await;
     let floor = report::static_floor_page(&settings.dist);
     std::fs::write(static_dir.join("floor.html"), floor).unwrap();
-    let server = Server::start(&settings.server, &url, &key, static_dir);
+    let server = Server::start(&settings.server, &url, &key, static_dir, false);
     let chrome = browser::Chrome::start().await;
     let loads = if settings.quick { 3 } else { 20 };
     progress(&format!("app: checkout, {loads} cold loads to the pay button"));

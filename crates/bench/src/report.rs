@@ -54,6 +54,24 @@ fn compressed(cmd: &str, args: &[&str], file: &Path) -> u64 {
     out.stdout.len() as u64
 }
 
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Resident memory sampled every 10 s: its range, first and last sample, and each minute.
+fn memory_over_time(samples: &[u64]) -> String {
+    let (low, high) = (samples.iter().min().copied().unwrap_or(0), samples.iter().max().copied().unwrap_or(0));
+    let every_minute: Vec<String> = samples.iter().step_by(6).map(|k| format!("{:.1}", mib(*k))).collect();
+    format!(
+        "{:.1}–{:.1} MiB, first and last sample {:.1} / {:.1} MiB (each minute: {})",
+        mib(low),
+        mib(high),
+        mib(samples.first().copied().unwrap_or(0)),
+        mib(samples.last().copied().unwrap_or(0)),
+        every_minute.join(", ")
+    )
+}
+
 /// Every .wasm and .js of both builds: raw, gzip -9 and brotli -q 11 bytes.
 pub fn bundle_sizes(dist: &Path) -> Vec<(String, u64, u64, u64)> {
     let mut files = Vec::new();
@@ -194,21 +212,22 @@ fn markdown(r: &Results, quick: bool) -> String {
             b.soak_seconds
         );
         latency_table(&mut s, &b.soak);
-        let mib = |k: u64| k as f64 / 1024.0;
-        let rss = &b.soak_rss_kib;
-        let (low, high) = (rss.iter().min().copied().unwrap_or(0), rss.iter().max().copied().unwrap_or(0));
-        let every_minute: Vec<String> = rss.iter().step_by(6).map(|k| format!("{:.1}", mib(*k))).collect();
         let _ = writeln!(
             s,
-            "\nMemory: peak resident {:.1} MiB over the load runs; during the soak {:.1}–{:.1} MiB, \
-             first and last sample {:.1} / {:.1} MiB (each minute: {}).\n",
+            "\nMemory: peak resident {:.1} MiB over the load runs; during the soak {}.\n",
             mib(b.peak_rss_kib),
-            mib(low),
-            mib(high),
-            mib(rss.first().copied().unwrap_or(0)),
-            mib(rss.last().copied().unwrap_or(0)),
-            every_minute.join(", ")
+            memory_over_time(&b.soak_rss_kib)
         );
+        let _ = writeln!(
+            s,
+            "Ids that do not exist, {} s, a new one each request, rate limits on (oha, open loop; \
+             every answer should be 404, anything else counts as an error):\n",
+            b.bogus_seconds
+        );
+        latency_table(&mut s, &b.bogus);
+        let distinct: f64 = b.bogus.iter().map(|l| l.achieved_per_s * f64::from(b.bogus_seconds)).sum();
+        let _ =
+            writeln!(s, "\nMemory over those {:.0} distinct ids: {}.\n", distinct, memory_over_time(&b.bogus_rss_kib));
     }
     if let Some(app) = &r.app {
         s.push_str("### The app\n\nRelease bundles (bytes):\n\n| file | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|\n");

@@ -53,12 +53,16 @@ pub fn prepare(binary: &Path, database_url: &str) -> String {
 }
 
 impl Server {
-    /// Starts `paylinks serve` with every limit off, on a free port, serving `static_dir`.
-    pub fn start(binary: &Path, database_url: &str, key: &str, static_dir: &PathBuf) -> Server {
-        let mut child = Command::new(binary)
-            .arg("--database-url")
-            .arg(database_url)
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "off", "--static-dir"])
+    /// Starts `paylinks serve` on a free port, serving `static_dir`, with every limit off unless
+    /// `rate_limited` (then with the defaults a deployment has).
+    pub fn start(binary: &Path, database_url: &str, key: &str, static_dir: &PathBuf, rate_limited: bool) -> Server {
+        let mut child = Command::new(binary);
+        child.arg("--database-url").arg(database_url).args(["serve", "--listen", "127.0.0.1:0"]);
+        if !rate_limited {
+            child.args(["--rate-limit", "off"]);
+        }
+        let mut child = child
+            .arg("--static-dir")
             .arg(static_dir)
             .env("RUST_LOG", "warn")
             .env_remove("DATABASE_URL")

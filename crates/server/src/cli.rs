@@ -6,6 +6,7 @@ use crate::http::StaticApp;
 use crate::rate_limit::RateLimitSetting;
 use crate::state::{AppState, Config};
 use crate::store::Store;
+use crate::telemetry::Scrapers;
 use clap::{Parser, Subcommand, ValueEnum};
 use paylinks_api::rules::NAME_MAX_CHARS;
 use std::error::Error;
@@ -78,6 +79,10 @@ pub struct ServeArgs {
     /// without it there is no /metrics.
     #[arg(long, env = "PAYLINKS_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Also serve /metrics, and only it, on this address (a private interface, e.g.
+    /// 10.0.0.5:9100): without a token to any scraper that reaches it, with one to its bearer.
+    #[arg(long, env = "PAYLINKS_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `10.0.0.0/8`, or a single address (`127.0.0.1`, `::1`).
@@ -194,6 +199,19 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
     if !matches!(url::Url::parse(&base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
         return Err(format!("--public-base-url must be an http(s) URL, got {base}").into());
     }
+    let metrics_token = args.metrics_token.filter(|t| !t.is_empty());
+    let metrics = match args.metrics_listen {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr} (--metrics-listen): {e}"))?;
+            let addr = listener.local_addr().unwrap_or(addr);
+            let allowed = metrics_token.clone().map_or(Scrapers::Anyone, Scrapers::Holding);
+            let router = crate::telemetry::router(allowed);
+            Some((addr, tokio::spawn(async move { axum::serve(listener, router).await })))
+        }
+        None => None,
+    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
     if store.merchant_count().await? == 0 {
         let key = store.create_key("Sandbox merchant", false, clock.now()).await?;
@@ -218,14 +236,20 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         trusted_proxies: args.trusted_proxies,
-        metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
+        metrics_token,
         static_app,
     };
     println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");
     if base != listening {
         println!("  Links and the dashboard are reached at {base}");
     }
+    if let Some((addr, _)) = &metrics {
+        println!("  Metrics: http://{addr}/metrics");
+    }
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
+    if let Some((_, task)) = metrics {
+        task.abort();
+    }
     // Whoever read our stdout may be gone by now (a closed pipe): that is no reason to panic.
     let _ = writeln!(std::io::stdout(), "paylinks stopped");
     Ok(())

@@ -110,7 +110,7 @@ pub fn app(state: AppState) -> Router {
     let security = http::SecurityHeaders { csp, hsts };
     let timeout = config.request_timeout;
     let trusted_proxies = config.trusted_proxies.clone();
-    let metrics_token = config.metrics_token.clone();
+    let scrapers = config.metrics_token.clone().map_or(telemetry::Scrapers::Nobody, telemetry::Scrapers::Holding);
     Router::new()
         .nest("/v2", v2)
         .nest("/public", public)
@@ -119,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route(
             "/metrics",
-            get(move |headers: axum::http::HeaderMap| async move { telemetry::scrape(metrics_token.as_deref(), &headers) }),
+            get(move |headers: axum::http::HeaderMap| async move { telemetry::scrape(&scrapers, &headers) }),
         )
         .merge(site.layer(axum::middleware::from_fn(http::cache_control)))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))

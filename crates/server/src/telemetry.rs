@@ -1,7 +1,9 @@
 //! `/metrics` in Prometheus text format: requests by route and status with their latency,
 //! payments by outcome, idempotency replays and rate-limit refusals. One recorder per process
-//! (every server in it shares it). Never public: without `--metrics-token` the route is 404, and
-//! with it a scrape must send `Authorization: Bearer TOKEN`.
+//! (every server in it shares it). Never public: on the main listener the route is 404 without
+//! `--metrics-token`, and with it a scrape must send `Authorization: Bearer TOKEN`; a separate
+//! `--metrics-listen` address (a private interface) serves it to any scraper that reaches it,
+//! unless a token is set there too.
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -46,16 +48,40 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// `GET /metrics`, for a scraper holding `token`.
-pub fn scrape(token: Option<&str>, headers: &HeaderMap) -> Response {
-    let Some(token) = token else { return StatusCode::NOT_FOUND.into_response() };
-    let presented =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if !presented.is_some_and(|p| bool::from(p.as_bytes().ct_eq(token.as_bytes()))) {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+/// Who may read `/metrics` on a listener.
+#[derive(Debug, Clone)]
+pub enum Scrapers {
+    /// Nobody: the route is 404 (the main listener without a token).
+    Nobody,
+    /// Whoever reaches the listener (a separate, private `--metrics-listen` address).
+    Anyone,
+    /// A scraper sending `Authorization: Bearer TOKEN`.
+    Holding(String),
+}
+
+/// `GET /metrics`, for the scrapers `allowed`.
+pub fn scrape(allowed: &Scrapers, headers: &HeaderMap) -> Response {
+    match allowed {
+        Scrapers::Nobody => return StatusCode::NOT_FOUND.into_response(),
+        Scrapers::Anyone => {}
+        Scrapers::Holding(token) => {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            if !presented.is_some_and(|p| bool::from(p.as_bytes().ct_eq(token.as_bytes()))) {
+                return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+            }
+        }
     }
     let text = handle().render();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+/// The router of a `--metrics-listen` address: `/metrics` and nothing else.
+pub fn router(allowed: Scrapers) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(move |headers: HeaderMap| async move { scrape(&allowed, &headers) }))
 }
 
 /// A payment ran: `succeeded` or `failed`, per mode.

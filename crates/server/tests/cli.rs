@@ -135,3 +135,42 @@ fn a_backup_taken_while_serving_restores_every_link_and_payment() {
     copy.terminate();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--metrics-listen`: a second address serves `/metrics` (and nothing else) without a token,
+/// counting what the main listener answered; the main listener still has no `/metrics`.
+#[test]
+fn metrics_listen_serves_only_metrics_on_its_own_address() {
+    let dir = std::env::temp_dir().join(format!("paylinks-metrics-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/metrics.sqlite", dir.display());
+    let env = [("PAYLINKS_METRICS_LISTEN", "127.0.0.1:0")];
+    let mut server = common::ServeProcess::start(&db, &env, std::process::Stdio::null());
+    let key = server.key.clone().expect("a first start prints a key");
+    let metrics = server
+        .stdout
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.trim().strip_prefix("Metrics: ").map(String::from))
+        .expect("the metrics address is printed");
+    let metrics_base = metrics.strip_suffix("/metrics").expect("a /metrics URL");
+    assert_ne!(metrics_base, server.base, "its own port");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let listed = client.get(format!("{}/v2/payment-links", server.base)).header("x-api-key", &key);
+        assert_eq!(listed.send().await.unwrap().status(), 200);
+        assert_eq!(client.get(format!("{}/metrics", server.base)).send().await.unwrap().status(), 404);
+        let api_on_metrics = client.get(format!("{metrics_base}/v2/payment-links")).header("x-api-key", &key);
+        assert_eq!(api_on_metrics.send().await.unwrap().status(), 404, "the metrics address serves nothing else");
+        let res = client.get(&metrics).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with("http_requests_total")
+                && l.contains("route=\"/v2/payment-links\"")
+                && l.contains("status=\"200\"")),
+            "{text}"
+        );
+    });
+    assert!(server.terminate().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
