@@ -6,7 +6,7 @@ use paylinks_api::checkout::CheckoutRequest;
 use paylinks_api::{CustomAmount, LinkType, PublicLineItem, PublicPaymentLink, SelectionMode};
 use paylinks_app::checkout::form::format_expiry;
 use paylinks_app::checkout::form::{pay_label, renewal_terms, CheckoutForm};
-use paylinks_app::checkout::{paid_from_query, public_id_from_path};
+use paylinks_app::checkout::{public_id_from_path, visit_from_query, Visit};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -66,10 +66,17 @@ fn card_entry_reads_as_typed() {
     assert_eq!(public_id_from_path("/l/pl_abc/"), Some("pl_abc".into()));
     assert_eq!(public_id_from_path("/l/"), None);
     assert_eq!(public_id_from_path("/links/x"), None);
-    assert_eq!(paid_from_query("?paid=py_abc"), Some("py_abc".into()));
-    assert_eq!(paid_from_query("?x=1&paid=py_abc"), Some("py_abc".into()));
-    assert_eq!(paid_from_query("?paid=javascript:1"), None);
-    assert_eq!(paid_from_query(""), None);
+    let paid = |q: &str| visit_from_query(q).paid;
+    assert_eq!(paid("?paid=py_abc"), Some("py_abc".into()));
+    assert_eq!(paid("?x=1&paid=py_abc"), Some("py_abc".into()));
+    assert_eq!(paid("?paid=javascript:1"), None);
+    assert_eq!(paid(""), None);
+    // Back from Stripe's page: paid (with its session) or cancelled.
+    let back = visit_from_query("?session_id=cs_test_a1");
+    assert_eq!(back, Visit { session_id: Some("cs_test_a1".into()), ..Visit::default() });
+    assert_eq!(visit_from_query("?session_id=javascript:1").session_id, None);
+    assert!(visit_from_query("?cancelled=1").cancelled);
+    assert!(!visit_from_query("?cancelled=0").cancelled);
 }
 
 #[wasm_bindgen_test]
@@ -99,6 +106,12 @@ fn the_total_follows_the_customers_choices() {
     let request: CheckoutRequest = filled.check(&link, now()).unwrap();
     assert_eq!(request.quantities, Some(vec![2, 1]));
     assert_eq!(request.billing_address, None);
+    // A live link asks for no card (Stripe's page does) and never sends one.
+    let live = PublicPaymentLink { livemode: true, ..link.clone() };
+    let request = CheckoutForm { card_number: String::new(), expiry: String::new(), cvc: String::new(), ..filled }
+        .check(&live, now())
+        .unwrap();
+    assert!(request.card.is_none());
 
     let pwyw = PublicPaymentLink {
         line_items: vec![],

@@ -1,4 +1,5 @@
-//! The checkout's only calls: the public link and the payment. No key is ever sent.
+//! The checkout's only calls: the public link, the payment, and a live payment on the way back
+//! from Stripe. No key is ever sent.
 
 use crate::common::api::{send, ApiError};
 use gloo_net::http::Request;
@@ -18,6 +19,13 @@ pub async fn public_link(public_id: &str) -> Result<PublicPaymentLink, ApiError>
 pub async fn pay(public_id: &str, body: &CheckoutRequest, idempotency_key: &str) -> Result<CheckoutResult, ApiError> {
     let request = Request::post(&path(public_id, "/checkout")).header("idempotency-key", idempotency_key).json(body);
     let envelope: CheckoutEnvelope = send(request).await?;
+    Ok(envelope.data)
+}
+
+/// A live payment as the customer comes back from Stripe's page with its session.
+pub async fn session(public_id: &str, session_id: &str) -> Result<CheckoutResult, ApiError> {
+    let rest = format!("/sessions/{}", js_sys::encode_uri_component(session_id));
+    let envelope: CheckoutEnvelope = send(Request::get(&path(public_id, &rest)).build()).await?;
     Ok(envelope.data)
 }
 

@@ -11,6 +11,12 @@ use paylinks_api::checkout::Receipt;
 pub fn Confirmation(receipt: Receipt) -> impl IntoView {
     let r = receipt;
     let money = |minor: i64| format::amount(Some(minor), &r.currency);
+    // A live payment's card was typed on Stripe's page: paylinks never saw it.
+    let paid_with = if r.card_last4.is_empty() {
+        "Card, through Stripe".to_string()
+    } else {
+        format!("{} ···· {}", r.card_brand, r.card_last4)
+    };
     let heading = if r.renewal.is_some() { "You are subscribed" } else { "Payment received" };
     set_title(&format!("{heading} — {}", r.link_name));
     let lines = r.line_items.iter().map(|line| {
@@ -42,7 +48,7 @@ pub fn Confirmation(receipt: Receipt) -> impl IntoView {
             {r.message_html.map(|html| view! { <Markdown html=html/> })}
             <dl class="receipt">
                 <dt>"Date"</dt><dd>{format::when(r.paid_at)}</dd>
-                <dt>"Paid with"</dt><dd>{format!("{} ···· {}", r.card_brand, r.card_last4)}</dd>
+                <dt>"Paid with"</dt><dd>{paid_with}</dd>
                 <dt>"Email"</dt><dd>{r.customer_email}</dd>
                 <dt>"Reference"</dt><dd><code>{r.payment_id}</code></dd>
             </dl>

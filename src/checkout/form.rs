@@ -7,9 +7,10 @@ use paylinks_api::checkout::{Address, CardInput, CheckoutRequest};
 use paylinks_api::checkout_rules::{default_quantities, order, renewal, validate_checkout, Order};
 use paylinks_api::money::{minor_to_major_string, parse_major};
 use paylinks_api::{Currency, FieldErrors, PublicPaymentLink};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddressForm {
     pub line1: String,
     pub line2: String,
@@ -38,7 +39,9 @@ impl AddressForm {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialisable: a live checkout keeps it in the tab while the customer is on Stripe's page (a
+/// live link has no card fields, so no card is ever kept).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckoutForm {
     /// Each line's quantity as typed: never rewritten, so the caret stays where it was.
     pub quantities: Vec<String>,
@@ -104,7 +107,8 @@ impl CheckoutForm {
             shipping_address: self.shipping.to_address().filter(|_| link.collect_shipping),
             custom_fields: Some(self.answers.clone()).filter(|a| !a.is_empty()),
             promotion_code: None,
-            card: Some(CardInput {
+            // A live link's card is typed on Stripe's page, never here.
+            card: (!link.livemode).then(|| CardInput {
                 number: self.card_number.clone(),
                 expiry: self.expiry.clone(),
                 cvc: self.cvc.trim().to_string(),

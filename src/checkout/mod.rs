@@ -15,4 +15,4 @@ mod page;
 mod screen;
 mod unavailable;
 
-pub use app::{paid_from_query, public_id_from_path, CheckoutApp, CheckoutPreview};
+pub use app::{public_id_from_path, visit_from_query, CheckoutApp, CheckoutPreview, Visit};

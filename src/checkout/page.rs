@@ -6,14 +6,14 @@ use super::form::format_expiry;
 use super::form::{pay_label, renewal_terms, CheckoutForm};
 use super::items::Items;
 use super::markdown::Markdown;
-use super::screen::{remember_paid, set_title, Screen};
+use super::screen::{keep_form, remember_paid, set_title, Resumed, Screen};
 use crate::common::api::ApiError;
 use crate::common::field::Field;
 use crate::common::form::{focus, focus_first_invalid, key_for, now, FieldMessages};
 use crate::common::format;
 use leptos::prelude::*;
 use paylinks_api::card::{group_card_number, CardBrand};
-use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
+use paylinks_api::checkout::{CheckoutResult, NextStep, PaymentStatus};
 use paylinks_api::safe_url::is_safe_href;
 use paylinks_api::PublicPaymentLink;
 
@@ -33,14 +33,18 @@ pub fn CheckoutPage(
     link: PublicPaymentLink,
     screen: RwSignal<Screen>,
     #[prop(optional)] preview: bool,
+    /// Back from Stripe's page without paying: what the customer had typed, and why.
+    #[prop(optional_no_strip)]
+    resumed: Option<Resumed>,
 ) -> impl IntoView {
     if !preview {
         set_title(&format!("{} — {}", link.name, link.merchant_name));
     }
+    let (typed, notice, sent) = resumed.map_or((None, None, None), |r| (Some(r.form), Some(r.notice), r.last_sent));
+    let form = RwSignal::new(typed.unwrap_or_else(|| CheckoutForm::new(&link)));
     let link = StoredValue::new(link);
-    let form = RwSignal::new(link.with_value(CheckoutForm::new));
-    let failure = RwSignal::new(None::<String>);
-    let last_sent = StoredValue::new(None::<(CheckoutRequest, String)>);
+    let failure = RwSignal::new(notice);
+    let last_sent = StoredValue::new(sent);
     let local_errors = Memo::new(move |_| {
         let errors = link.with_value(|l| form.with(|f| f.check(l, now())));
         errors.err().unwrap_or_default()
@@ -51,6 +55,16 @@ pub fn CheckoutPage(
 
     let paying = RwSignal::new(false);
     let show_outcome = move |outcome: Result<CheckoutResult, ApiError>| match outcome {
+        // A live link: on to Stripe's page for the card, with what was typed kept in this tab
+        // for a customer who comes back without paying. The button stays busy while the page goes.
+        Ok(result) if result.status == PaymentStatus::RequiresAction => match result.next {
+            Some(NextStep::Redirect { url }) if is_safe_href(&url, false) => {
+                public_id.with_value(|id| form.with_untracked(|f| keep_form(id, f, last_sent.get_value())));
+                paying.set(true);
+                let _ = window().location().assign(&url);
+            }
+            _ => failure.set(Some("Payments are unavailable right now; you have not been charged.".into())),
+        },
         Ok(result) if result.status == PaymentStatus::Succeeded => match (&result.next, result.receipt) {
             (Some(NextStep::Redirect { url }), _) if is_safe_href(url, livemode) => {
                 // Back from the merchant's page then shows the confirmation, not the form.
@@ -85,10 +99,13 @@ pub fn CheckoutPage(
     }
 
     let ctx = Fields { form, messages };
-    // Any change to what the customer typed makes the last failure old news.
-    Effect::new(move |_| {
+    // Any change to what the customer typed makes the last failure old news (not the notice
+    // the page opened with: the first run only subscribes).
+    Effect::new(move |first: Option<()>| {
         form.track();
-        failure.set(None);
+        if first.is_some() {
+            failure.set(None);
+        }
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -123,8 +140,15 @@ pub fn CheckoutPage(
     };
     let button_text = {
         let currency = currency.clone();
-        move || order.with(|o| pay_label(o.as_ref(), &currency))
+        move || {
+            if livemode {
+                "Continue to payment".to_string()
+            } else {
+                order.with(|o| pay_label(o.as_ref(), &currency))
+            }
+        }
     };
+    let busy_text = if livemode { "Opening the payment page…" } else { "Paying…" };
     let merchant = link.with_value(|l| l.merchant_name.clone());
     let terms = move || order.with(|o| o.as_ref().and_then(|o| renewal_terms(o, &currency, &merchant)));
     let cvc_hint = Signal::derive(move || {
@@ -163,6 +187,10 @@ pub fn CheckoutPage(
                     })
                 }}
                 // No promotion codes exist yet, so the page does not ask for one (every code would fail).
+                {if livemode {
+                    view! { <p class="secure-note">"You will enter your card on Stripe's secure payment page next."</p> }.into_any()
+                } else {
+                    view! {
                 <fieldset>
                     <legend>"Card"</legend>
                     <Field id="card-number" label="Card number" field="card.number" messages=messages kind=CARD_NUMBER
@@ -174,9 +202,11 @@ pub fn CheckoutPage(
                         value=move || form.with(|f| f.cvc.clone()) on_input=move |v: String| form.update(|f| f.cvc = v)/>
                     </div>
                 </fieldset>
+                    }.into_any()
+                }}
                 <p class="form-error" role="alert">{move || failure.get()}</p>
                 <button type="submit" class="pay" disabled=move || paying.get()>
-                    {move || if paying.get() { "Paying…".to_string() } else { button_text() }}
+                    {move || if paying.get() { busy_text.to_string() } else { button_text() }}
                 </button>
                 <p class="renewal-terms">{terms}</p>
             </form>

@@ -336,9 +336,19 @@ fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl In
                 <thead><tr><th>"When"</th><th>"Status"</th><th>"Amount"</th><th>"Customer"</th><th>"Card"</th><th>"Answers"</th><th>"Details"</th></tr></thead>
                 <tbody>
                     {payments.into_iter().map(|p| {
+                        let failure = || p.failure_code.clone().unwrap_or_default().replace('_', " ");
                         let status = match p.status {
                             PaymentStatus::Succeeded => "Succeeded".to_string(),
-                            PaymentStatus::Failed => format!("Failed: {}", p.failure_code.clone().unwrap_or_default().replace('_', " ")),
+                            PaymentStatus::Failed => format!("Failed: {}", failure()),
+                            PaymentStatus::Pending | PaymentStatus::RequiresAction => "Waiting: the customer is on Stripe's page".to_string(),
+                            PaymentStatus::Expired => "Not finished: the customer left Stripe's page".to_string(),
+                            PaymentStatus::NeedsReview => "Needs review: Stripe's amount differs; not counted".to_string(),
+                        };
+                        let review = p.status == PaymentStatus::NeedsReview;
+                        let card = if p.card_last4.is_empty() {
+                            p.processor_reference.as_ref().map_or_else(|| "—".to_string(), |_| "Through Stripe".to_string())
+                        } else {
+                            format!("{} ···· {}", p.card_brand, p.card_last4)
                         };
                         let answers = answers_text(&p, &questions);
                         let money = |minor: i64| format::amount(Some(minor), &p.currency);
@@ -350,13 +360,14 @@ fn PaymentsTable(payments: Vec<Payment>, questions: Vec<CustomField>) -> impl In
                         rows.extend(p.failure_message.clone().map(|m| ("What the customer was told", m)));
                         rows.push(("Payment id", p.id.clone()));
                         rows.push(("Checkout id", p.checkout_id.clone()));
+                        rows.extend(p.processor_reference.clone().map(|r| ("Stripe reference", r)));
                         view! {
-                            <tr>
+                            <tr class:needs-review=review>
                                 <td data-label="When">{format::when(p.created_at)}</td>
-                                <td data-label="Status">{status}</td>
+                                <td data-label="Status">{review.then(|| view! { <strong class="review-flag">"⚠ "</strong> })}{status}</td>
                                 <td data-label="Amount" class="num">{format::amount(Some(p.amount_minor), &p.currency)}</td>
                                 <td data-label="Customer">{format!("{} <{}>", p.customer_name, p.customer_email)}</td>
-                                <td data-label="Card">{format!("{} ···· {}", p.card_brand, p.card_last4)}</td>
+                                <td data-label="Card">{card}</td>
                                 <td data-label="Answers">{answers}</td>
                                 <td data-label="Details">
                                     <details class="payment-detail">

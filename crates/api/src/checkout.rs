@@ -58,10 +58,18 @@ impl fmt::Debug for CardInput {
     }
 }
 crate::wire::wire_enum! {
-    /// How a payment attempt ended.
+    /// Where a payment attempt stands. A sandbox payment ends at once (`succeeded` or
+    /// `failed`); a live one is `pending` while the customer is on Stripe's page (a checkout
+    /// answers it as `requires_action`, with the page to go to), then `succeeded`, `failed`,
+    /// `expired` (the customer never paid), or `needs_review` (Stripe's amount or currency was
+    /// not ours: nothing is counted until someone looks).
     pub enum PaymentStatus {
         Succeeded,
         Failed,
+        Pending,
+        RequiresAction,
+        Expired,
+        NeedsReview,
     }
 }
 
@@ -83,11 +91,13 @@ pub enum NextStep {
 pub struct CheckoutResult {
     pub status: PaymentStatus,
     pub payment_id: String,
+    /// The checkout session: a live payment's is Stripe's (`cs_…`, what the customer comes back
+    /// with); a sandbox payment's is our own.
     pub checkout_id: String,
     pub amount_minor: i64,
     pub currency: String,
     /// On failure: `card_declined`, `insufficient_funds`, `expired_card`, `link_unavailable`,
-    /// `live_payments_unavailable`.
+    /// `live_payments_unavailable`, `payments_unavailable`.
     pub failure_code: Option<String>,
     /// On failure: a sentence for the customer saying what to do.
     pub failure_message: Option<String>,

@@ -28,8 +28,8 @@ pub struct CheckoutPlan {
     pub billing_address: Option<Address>,
     pub shipping_address: Option<Address>,
     pub custom_fields: BTreeMap<String, String>,
-    pub card: CardNumber,
-    pub card_brand: CardBrand,
+    /// The test card of a sandbox payment; none for a live one (Stripe's page takes the card).
+    pub card: Option<(CardNumber, CardBrand)>,
 }
 
 /// The quantities a customer starts from: the link's, with only the default item chosen on a
@@ -193,10 +193,18 @@ pub fn validate_checkout(
         };
         errors.add("promotion_code", message);
     }
-    let card = check_card(&mut errors, req.card.as_ref(), now);
+    // Live cards never reach paylinks: the customer enters them on Stripe's page.
+    let card = match (link.livemode, req.card.as_ref()) {
+        (true, None) => Some(None),
+        (true, Some(_)) => {
+            errors.add("card", "is not taken here: a live payment's card is entered on the secure payment page");
+            None
+        }
+        (false, card) => check_card(&mut errors, card, now).map(Some),
+    };
 
     match (order, card) {
-        (Some(order), Some((card, card_brand))) if errors.is_empty() => Ok(CheckoutPlan {
+        (Some(order), Some(card)) if errors.is_empty() => Ok(CheckoutPlan {
             lines: order.lines,
             amount_minor: order.total_minor,
             currency: link.currency.clone(),
@@ -207,7 +215,6 @@ pub fn validate_checkout(
             shipping_address: req.shipping_address.clone(),
             custom_fields: answers,
             card,
-            card_brand,
         }),
         _ => Err(errors),
     }

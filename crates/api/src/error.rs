@@ -16,6 +16,10 @@ crate::wire::wire_enum! {
         RateLimited,
         InternalError,
         ServiceUnavailable,
+        /// Every slot of a capped link is held by customers paying right now.
+        SoldOut,
+        /// The payment processor (Stripe) failed; the customer has not been charged.
+        ProcessorError,
     }
 }
 
@@ -25,10 +29,14 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => 400,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::ResourceMissing => 404,
-            ErrorCode::Conflict | ErrorCode::IdempotencyConflict | ErrorCode::IdempotencyInProgress => 409,
+            ErrorCode::Conflict
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::IdempotencyInProgress
+            | ErrorCode::SoldOut => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::InternalError => 500,
+            ErrorCode::ProcessorError => 502,
             ErrorCode::ServiceUnavailable => 503,
         }
     }

@@ -29,6 +29,9 @@ pub struct Payment {
     pub card_last4: String,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
+    /// A live payment's Stripe Checkout Session (`cs_…`), to look it up in Stripe's dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processor_reference: Option<String>,
     pub livemode: bool,
     pub created_at: DateTime<Utc>,
 }

@@ -76,6 +76,8 @@ pub struct Setup {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Whether the production rate limits apply (the checkout's per-client bucket among them).
     pub rate_limited: bool,
+    /// Live payments through this Stripe (a fake's), and a live key for the merchant.
+    pub stripe: Option<paylinks_server::stripe::StripeConfig>,
 }
 
 impl Env {
@@ -97,7 +99,8 @@ impl Env {
         let store = Store::connect(&format!("sqlite://{}/e2e.sqlite", data_dir.display())).await.unwrap();
         store.migrate().await.unwrap();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::default());
-        let key = store.create_key("E2E Coffee", false, clock.now()).await.unwrap().secret;
+        let live = setup.stripe.is_some();
+        let key = store.create_key("E2E Coffee", live, clock.now()).await.unwrap().secret;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = listener.local_addr().unwrap();
         let base = setup.public_base_url.unwrap_or_else(|| format!("http://{server}"));
@@ -110,6 +113,8 @@ impl Env {
             trusted_proxies: setup.trusted_proxies,
             metrics_token: None,
             static_app: Some(app),
+            stripe: setup.stripe.map(|c| paylinks_server::stripe::Stripe::new(c).expect("a Stripe client")),
+            reconcile_every: Duration::from_secs(60),
         };
         tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));
 
@@ -228,7 +233,7 @@ impl Env {
         self.driver.goto(self.url("/")).await.unwrap();
         self.fill("#api-key", &self.key).await;
         self.find("button[type=submit]").await.click().await.unwrap();
-        self.find(".test-banner").await;
+        self.find("header.top .mode").await;
     }
 
     /// On a checkout page: fills the card fields and presses pay.

@@ -109,6 +109,7 @@ async fn a_customer_pays_through_caddy_with_tls_and_the_limiter_tells_clients_ap
         public_base_url: Some(base.clone()),
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         rate_limited: true,
+        ..Setup::default()
     };
     let env = Env::start_with(1280, 900, setup).await;
     let caddy = Caddy::start(port, env.server);

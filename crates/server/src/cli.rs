@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API and the app (applies migrations first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// SQLite: write a consistent copy of the database to a new file, safe while serving
@@ -83,6 +83,50 @@ pub struct ServeArgs {
     /// 10.0.0.5:9100): without a token to any scraper that reaches it, with one to its bearer.
     #[arg(long, env = "PAYLINKS_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Stripe secret key (sk_live_…, sk_test_… or a restricted rk_…): live links take payments
+    /// through Stripe Checkout. Needs --stripe-webhook-secret.
+    #[arg(long, env = "PAYLINKS_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+    /// Signing secret (whsec_…) of the Stripe webhook endpoint that points at
+    /// PUBLIC_BASE_URL/webhooks/stripe.
+    #[arg(long, env = "PAYLINKS_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+    /// Where Stripe's API is (tests point it at a local fake).
+    #[arg(long, env = "PAYLINKS_STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    pub stripe_api_base: String,
+    /// Seconds between the reconciler's looks at live payments Stripe has not told us about.
+    #[arg(long, env = "PAYLINKS_RECONCILE_EVERY", default_value_t = 60)]
+    pub reconcile_every: u64,
+}
+
+/// The Stripe account from the flags, checked: none when no secret key is given.
+fn stripe_config(args: &ServeArgs) -> Result<Option<crate::stripe::StripeConfig>, String> {
+    let key = args.stripe_secret_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    let secret = args.stripe_webhook_secret.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let (key, secret) = match (key, secret) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err("--stripe-secret-key needs --stripe-webhook-secret (the whsec_… of the Stripe webhook \
+                        endpoint for PUBLIC_BASE_URL/webhooks/stripe): without it paid payments would never be recorded"
+                .into())
+        }
+        (None, Some(_)) => return Err("--stripe-webhook-secret is set but --stripe-secret-key is not".into()),
+        (Some(key), Some(secret)) => (key, secret),
+    };
+    if !["sk_live_", "sk_test_", "rk_live_", "rk_test_"].iter().any(|p| key.starts_with(p)) {
+        return Err(
+            "--stripe-secret-key must be a Stripe secret key (sk_live_…, sk_test_…) or restricted key (rk_…)".into()
+        );
+    }
+    if !secret.starts_with("whsec_") {
+        return Err("--stripe-webhook-secret must be a webhook signing secret (whsec_…)".into());
+    }
+    let api_base = args.stripe_api_base.trim_end_matches('/').to_string();
+    if !matches!(url::Url::parse(&api_base).map(|u| u.scheme().to_string()).as_deref(), Ok("http" | "https")) {
+        return Err(format!("--stripe-api-base must be an http(s) URL, got {api_base}"));
+    }
+    let timeout = Duration::from_secs(20);
+    Ok(Some(crate::stripe::StripeConfig { secret_key: key.into(), webhook_secret: secret.into(), api_base, timeout }))
 }
 
 /// `10.0.0.0/8`, or a single address (`127.0.0.1`, `::1`).
@@ -123,7 +167,7 @@ pub async fn run(cli: Cli) -> CliResult {
     let clock = SystemClock::default();
     match cli.command {
         Command::Migrate => println!("migrations applied"),
-        Command::Serve(args) => serve(store.clone(), args).await?,
+        Command::Serve(args) => serve(store.clone(), *args).await?,
         Command::Backup { to } => {
             if to.exists() {
                 return Err(format!("{} exists already; back up to a new file", to.display()).into());
@@ -184,6 +228,7 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(store: Store, args: ServeArgs) -> CliResult {
+    let stripe = stripe_config(&args)?.map(crate::stripe::Stripe::new).transpose()?;
     for origin in &args.cors_origins {
         if url::Url::parse(origin).is_err() {
             return Err(format!("--cors-origin must be an origin like https://dash.example.com, got {origin}").into());
@@ -238,6 +283,8 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         trusted_proxies: args.trusted_proxies,
         metrics_token,
         static_app,
+        stripe: stripe.clone(),
+        reconcile_every: Duration::from_secs(args.reconcile_every.max(1)),
     };
     println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");
     if base != listening {
@@ -245,6 +292,20 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
     }
     if let Some((addr, _)) = &metrics {
         println!("  Metrics: http://{addr}/metrics");
+    }
+    match &stripe {
+        Some(stripe) => {
+            let mode = if stripe.config().secret_key.contains("_test_") { "test mode" } else { "live" };
+            println!(
+                "  Live links take payments through Stripe Checkout ({mode}); Stripe's webhook: {base}/webhooks/stripe"
+            );
+            if !base.starts_with("https://") {
+                println!(
+                    "  Warning: live payments are on but {base} is not https://; customers' data would travel in clear"
+                );
+            }
+        }
+        None => println!("  Live links cannot take payments (no --stripe-secret-key); sandbox links use test cards"),
     }
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
     if let Some((_, task)) = metrics {

@@ -12,13 +12,16 @@ pub mod http;
 pub mod idempotency;
 pub mod ids;
 pub mod known_keys;
+pub mod live;
 pub mod markdown;
 pub mod openapi;
 pub mod processor;
+pub mod purchase;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod stripe;
 pub mod telemetry;
 pub mod views;
 pub mod write;
@@ -117,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v0", v0)
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
+        .route("/webhooks/stripe", axum::routing::post(routes::stripe::webhook))
         .route(
             "/metrics",
             get(move |headers: axum::http::HeaderMap| async move { telemetry::scrape(&scrapers, &headers) }),
@@ -163,11 +167,19 @@ pub async fn serve(
     let purge = tokio::spawn(purge_expired(state.clone()));
     let flush = tokio::spawn(flush_views(state.clone()));
     let forget = tokio::spawn(forget_idle_buckets(state.clone()));
+    let reconcile = state
+        .config
+        .stripe
+        .clone()
+        .map(|stripe| tokio::spawn(live::reconcile(state.clone(), stripe, state.config.reconcile_every)));
     let header_timeout = state.config.header_timeout;
     let result = serve_connections(listener, app(state.clone()), header_timeout, shutdown).await;
     purge.abort();
     flush.abort();
     forget.abort();
+    if let Some(reconcile) = reconcile {
+        reconcile.abort();
+    }
     if let Err(err) = state.views.flush(&state.store).await {
         tracing::warn!(error = %err, "could not write the last page views");
     }

@@ -7,6 +7,7 @@ use crate::known_keys::KnownKeys;
 use crate::processor::{PaymentProcessor, SandboxProcessor};
 use crate::rate_limit::{RateLimitSetting, RateLimiter};
 use crate::store::Store;
+use crate::stripe::Stripe;
 use crate::views::ViewCounter;
 use chrono::{DateTime, Utc};
 use paylinks_api::PaymentLink;
@@ -30,6 +31,10 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// The built app (Trunk's `dist/`), if it has been built.
     pub static_app: Option<StaticApp>,
+    /// The Stripe account live links take payments into; none: live links cannot be paid.
+    pub stripe: Option<Stripe>,
+    /// How often the reconciler asks Stripe about payments it has not heard of.
+    pub reconcile_every: Duration,
 }
 
 #[derive(Clone)]
@@ -42,8 +47,6 @@ pub struct AppState {
     pub keys: Arc<KnownKeys>,
     /// Views of public pages not written to the database yet.
     pub views: Arc<ViewCounter>,
-    /// Charges live cards; none is configured yet, so live links refuse payment.
-    pub live_processor: Option<Arc<dyn PaymentProcessor>>,
 }
 
 impl AppState {
@@ -55,7 +58,6 @@ impl AppState {
             limiter: Arc::default(),
             keys: Arc::default(),
             views: Arc::default(),
-            live_processor: None,
         }
     }
 
@@ -64,13 +66,10 @@ impl AppState {
         LinkView { base_url: &self.config.public_base_url, now: self.clock.now() }
     }
 
-    /// Who charges cards for links of this mode: the sandbox for test links.
+    /// Who charges a card typed on our page: the sandbox, for test links only (a live link's card
+    /// is typed on Stripe's page: `live`).
     pub fn processor(&self, livemode: bool) -> Option<&dyn PaymentProcessor> {
-        if livemode {
-            self.live_processor.as_deref()
-        } else {
-            Some(&SandboxProcessor)
-        }
+        (!livemode).then_some(&SandboxProcessor as &dyn PaymentProcessor)
     }
 }
 

@@ -104,22 +104,8 @@ impl WriteTx {
         object: &impl Serialize,
         previous_attributes: Option<serde_json::Value>,
     ) -> ApiResult<()> {
-        let (scope, at) = (self.phase.scope, self.clock.now());
-        let event = Event {
-            id: format!("evt_{}", random_base62(24)),
-            object: "event".into(),
-            event_type,
-            created: at.timestamp(),
-            livemode: scope.livemode,
-            api_version: API_VERSION.into(),
-            account: scope.merchant_id,
-            data: EventData {
-                object: serde_json::to_value(object).expect("API objects serialise"),
-                previous_attributes,
-            },
-            request: self.phase.request.clone(),
-        };
-        Ok(self.tx.insert_event(scope, &event, at).await?)
+        let (scope, request) = (self.phase.scope, self.phase.request.clone());
+        Ok(record_in(&mut self.tx, scope, event_type, object, previous_attributes, request, self.clock.now()).await?)
     }
 
     /// Commits the phase done so far as `recovery_point` and closes the transaction.
@@ -170,10 +156,46 @@ impl WriteTx {
     }
 }
 
+/// Records what happened in `tx`, the transaction of the change (for writes outside a request's
+/// `WriteTx`: what Stripe tells us, the reconciler).
+pub async fn record_in(
+    tx: &mut Tx,
+    scope: Scope,
+    event_type: EventType,
+    object: &impl Serialize,
+    previous_attributes: Option<serde_json::Value>,
+    request: EventRequest,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let event = Event {
+        id: format!("evt_{}", random_base62(24)),
+        object: "event".into(),
+        event_type,
+        created: at.timestamp(),
+        livemode: scope.livemode,
+        api_version: API_VERSION.into(),
+        account: scope.merchant_id,
+        data: EventData { object: serde_json::to_value(object).expect("API objects serialise"), previous_attributes },
+        request,
+    };
+    tx.insert_event(scope, &event, at).await
+}
+
 impl BetweenPhases {
     /// Where the write stands.
     pub fn recovery_point(&self) -> &str {
         &self.phase.held.recovery_point
+    }
+
+    /// Gives the write up for now (its answer asks the client to retry): a retry may take the key
+    /// over at once and resumes from the last recovery point.
+    pub async fn release(self, state: &AppState) -> ApiResult<()> {
+        if let Some(key) = &self.phase.key {
+            let mut tx = state.store.begin().await?;
+            tx.release_hold(key, &self.phase.held, state.clock.now()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// Opens the next phase's transaction, if the key is still this write's.

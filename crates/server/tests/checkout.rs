@@ -408,7 +408,11 @@ async fn invoice_links_complete_and_live_links_refuse(app: TestApp) {
         .send_as(&live, Method::POST, "/v2/payment-links", &json!({"name": "Live", "amount_minor": 100}), None)
         .await;
     let (_, link) = parts(res).await;
-    let out = pay_ok(&app, &pid(&link), &customer(SUCCESS)).await;
+    // A live link never takes a card on our page (Stripe's page does)...
+    let carded = expect_error(pay(&app, &pid(&link), &customer(SUCCESS), None).await, 400, "invalid_request").await;
+    assert!(carded["details"]["fields"]["card"][0].as_str().unwrap().contains("secure payment page"), "{carded}");
+    // ...and with no Stripe configured it says plainly that it cannot take payments.
+    let out = pay_ok(&app, &pid(&link), &json!({"email": "ann@example.com", "name": "Ann Lee"})).await;
     assert_eq!(out["status"], "failed");
     assert_eq!(out["failure_code"], "live_payments_unavailable");
     assert!(out["failure_message"].as_str().unwrap().contains("not been charged"));

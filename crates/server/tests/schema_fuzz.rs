@@ -17,10 +17,18 @@ async fn fuzz(db: Db) {
         return;
     };
     let db = temp_db(db).await;
+    // Live payments through a fake Stripe, so the return route has a real session to find.
+    let stripe = paylinks_fake_stripe::FakeStripe::start().await;
     let log = std::env::temp_dir().join(format!("paylinks-fuzz-{}.log", uuid::Uuid::new_v4()));
     let har = log.with_extension("har");
     let stderr = std::fs::File::create(&log).unwrap();
-    let mut server = ServeProcess::start(&db.url, &[("PAYLINKS_RATE_LIMIT", "off")], stderr.into());
+    let env = [
+        ("PAYLINKS_RATE_LIMIT", "off"),
+        ("PAYLINKS_STRIPE_SECRET_KEY", paylinks_fake_stripe::SECRET_KEY),
+        ("PAYLINKS_STRIPE_WEBHOOK_SECRET", paylinks_fake_stripe::WEBHOOK_SECRET),
+        ("PAYLINKS_STRIPE_API_BASE", &stripe.base),
+    ];
+    let mut server = ServeProcess::start(&db.url, &env, stderr.into());
     let key = server.key.clone().expect("a first start prints a key");
     let link = |name: &str| json!({"name": name, "amount_minor": 500, "currency": "USD"});
     let read = server.create_link(&key, &link("Fuzzed")).await;
@@ -28,6 +36,9 @@ async fn fuzz(db: Db) {
     let payment = paid(&server, public["public_id"].as_str().unwrap()).await;
     let mut ids = vec![("PAYLINKS_FUZZ_LINK_ID", read["id"].clone()), ("PAYLINKS_FUZZ_PAYMENT_ID", payment.into())];
     ids.push(("PAYLINKS_FUZZ_PUBLIC_ID", public["public_id"].clone()));
+    let (live_public_id, session_id) = live_session(&server, &db.url).await;
+    ids.push(("PAYLINKS_FUZZ_LIVE_PUBLIC_ID", live_public_id.into()));
+    ids.push(("PAYLINKS_FUZZ_SESSION_ID", session_id.into()));
     for (env, name) in [
         ("PAYLINKS_FUZZ_STATUS_LINK_ID", "Fuzzed status"),
         ("PAYLINKS_FUZZ_EXPIRE_LINK_ID", "Fuzzed expiry"),
@@ -76,6 +87,24 @@ async fn paid(server: &ServeProcess, public_id: &str) -> String {
     let body: Value = res.await.unwrap().json().await.unwrap();
     assert_eq!(body["data"]["status"], "succeeded", "{body}");
     body["data"]["payment_id"].as_str().unwrap().to_owned()
+}
+
+/// A live link (of a live key made with the CLI) and the Stripe session of a checkout on it.
+async fn live_session(server: &ServeProcess, db_url: &str) -> (String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_paylinks"))
+        .args(["--database-url", db_url, "keys", "create", "--merchant", "Fuzz Live", "--mode", "live"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let key = text.split_whitespace().find(|w| w.starts_with("rk_live_")).expect("a live key is printed");
+    let link = server.create_link(key, &json!({"name": "Fuzzed live", "amount_minor": 900})).await;
+    let public_id = link["public_id"].as_str().unwrap().to_owned();
+    let url = format!("{}/public/payment-links/{public_id}/checkout", server.base);
+    let res = reqwest::Client::new().post(url).json(&json!({"email": "fuzz@example.com", "name": "Ada Live"})).send();
+    let body: Value = res.await.unwrap().json().await.unwrap();
+    assert_eq!(body["data"]["status"], "requires_action", "{body}");
+    (public_id, body["data"]["checkout_id"].as_str().unwrap().to_owned())
 }
 
 /// Every operation with an id in its path answered 2xx at least once: it was reached with real

@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod links;
 pub mod payments;
 pub mod public;
+pub mod stripe;
 pub mod v0;
 
 use crate::state::AppState;
@@ -24,5 +25,5 @@ pub fn v0() -> OpenApiRouter<AppState> {
 
 /// Everything under `/public`: what the checkout page calls, with no key.
 pub fn public() -> OpenApiRouter<AppState> {
-    public::router().routes(routes!(checkout::checkout))
+    public::router().routes(routes!(checkout::checkout)).routes(routes!(stripe::session))
 }

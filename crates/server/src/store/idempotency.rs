@@ -173,6 +173,18 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Lets a retry take `k` over at once (from its recovery point): the write between phases
+    /// gave up for now, with an answer that asks the client to retry.
+    pub async fn release_hold(
+        &mut self,
+        k: &IdempotencyKey,
+        held: &Held,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let sql = format!("UPDATE idempotency_keys SET locked_until = $6 WHERE {WHERE_KEY} AND holder = $7");
+        bind_key(&sql, k).bind(to_micros(now)).bind(&held.holder).execute(self.conn()).await.map(drop)
+    }
+
     /// Records the response of the key `held` holds (same transaction as the claim or the last
     /// phase). `false` when it no longer holds the key.
     pub async fn complete_key(

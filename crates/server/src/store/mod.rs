@@ -16,6 +16,7 @@ mod events;
 mod idempotency;
 mod keys;
 mod links;
+mod live;
 mod payments;
 
 pub use catalog::{NewPrice, NewProduct};
@@ -23,3 +24,4 @@ pub use db::{is_unavailable, is_unique_violation, Backend, Scope, Store, Tx};
 pub use idempotency::{Claim, Held, IdempotencyKey, StoredResponse, INITIAL_RECOVERY_POINT};
 pub use keys::{parse_key, ApiKeyRecord, KeyOwner, NewApiKey};
 pub use links::{StatusChange, StoredLink};
+pub use live::{LiveAttempt, LivePayment};

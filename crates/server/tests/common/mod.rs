@@ -12,6 +12,27 @@ use std::time::Duration;
 
 pub const PG_ENV: &str = "PAYLINKS_TEST_POSTGRES_URL";
 
+/// Declares each listed `async fn(Db)` as two tests, on SQLite and on PostgreSQL, for tests that
+/// start their server their own way.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::common::Db::Sqlite).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = $crate::common::Db::postgres() else { return };
+                super::$name(db).await;
+            })*
+        }
+    };
+}
+
 /// Declares each listed `async fn(TestApp)` as two tests: on SQLite, and on PostgreSQL.
 #[macro_export]
 macro_rules! on_both_backends {
@@ -132,6 +153,9 @@ pub struct Options {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub metrics_token: Option<String>,
     pub static_app: Option<paylinks_server::http::StaticApp>,
+    /// Live payments through this Stripe (a fake's address).
+    pub stripe: Option<paylinks_server::stripe::StripeConfig>,
+    pub reconcile_every: Duration,
 }
 
 impl Default for Options {
@@ -144,6 +168,8 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             metrics_token: None,
             static_app: None,
+            stripe: None,
+            reconcile_every: Duration::from_secs(60),
         }
     }
 }
@@ -169,6 +195,8 @@ impl TestApp {
             trusted_proxies: options.trusted_proxies,
             metrics_token: options.metrics_token,
             static_app: options.static_app,
+            stripe: options.stripe.map(|c| paylinks_server::stripe::Stripe::new(c).expect("a Stripe client")),
+            reconcile_every: options.reconcile_every,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
         tokio::spawn(paylinks_server::serve(listener, state.clone(), std::future::pending()));
