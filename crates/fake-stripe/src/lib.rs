@@ -218,6 +218,32 @@ impl FakeStripe {
         finish(&self.shared(), session_id, true).await.expect("an open session")
     }
 
+    /// A bank payment started on the hosted page: the session completes unpaid
+    /// (`checkout.session.completed` with `payment_status: unpaid`); the outcome follows later.
+    pub async fn pay_later(&self, session_id: &str) {
+        finish(&self.shared(), session_id, false).await.expect("an open session");
+    }
+
+    /// The outcome of a bank payment: `checkout.session.async_payment_succeeded` or `_failed`.
+    pub async fn settle_later(&self, session_id: &str, succeeded: bool) {
+        let shared = self.shared();
+        let event = {
+            let mut f = shared.fake.lock().expect("the fake's lock");
+            let session = f.sessions.get_mut(session_id).expect("a session");
+            if succeeded {
+                session["payment_status"] = json!("paid");
+            }
+            let session = session.clone();
+            let kind = if succeeded {
+                "checkout.session.async_payment_succeeded"
+            } else {
+                "checkout.session.async_payment_failed"
+            };
+            new_event(&mut f, kind, session)
+        };
+        announce(&shared, event).await;
+    }
+
     /// The session runs out (Stripe's own expiry): `checkout.session.expired`.
     pub async fn expire(&self, session_id: &str) {
         let shared = self.shared();

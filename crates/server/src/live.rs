@@ -13,7 +13,7 @@
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, result_of};
 use crate::state::AppState;
-use crate::store::{LiveAttempt, Scope};
+use crate::store::{Completion, LiveAttempt, Scope};
 use crate::stripe::{Session, SessionRequest, Stripe, StripeError};
 use crate::write::{record_in, BetweenPhases, WriteTx};
 use axum::http::StatusCode;
@@ -273,7 +273,10 @@ pub async fn settle(state: &AppState, word: StripeWord<'_>) -> ApiResult<()> {
                     amount = payment.amount_minor, currency = %payment.currency,
                     "Stripe's amount is not the payment's: marked needs_review, not counted");
                 PaymentStatus::NeedsReview
-            } else if tx.count_settled_completion(payment.payment_link_id, payment.amount_minor, now).await? {
+            } else if tx
+                .count_completion(payment.payment_link_id, payment.amount_minor, now, Completion::Settled)
+                .await?
+            {
                 PaymentStatus::Succeeded
             } else {
                 tracing::warn!(payment_id, "a paid session found its link full: marked needs_review");

@@ -23,6 +23,7 @@ on_both_databases!(
     a_capped_link_is_never_oversold,
     an_amount_stripe_changed_is_held_for_review,
     line_items_and_subscriptions_map_to_stripe,
+    a_bank_payment_settles_when_its_outcome_comes,
 );
 
 struct Live {
@@ -371,4 +372,23 @@ async fn line_items_and_subscriptions_map_to_stripe(db: Db) {
     assert_eq!(param("line_items[0][price_data][product_data][name]"), Some("Monthly"));
     assert_eq!(param("line_items[1][price_data][recurring][interval]"), None);
     assert_eq!(param("line_items[1][quantity]"), Some("1"));
+}
+
+async fn a_bank_payment_settles_when_its_outcome_comes(db: Db) {
+    let live = start(db).await;
+    let link = live.link(json!({"name": "By bank", "amount_minor": 8000})).await;
+    let (_, declined) = live.to_stripe(&link, "bank-1").await;
+    // The session completes unpaid: the payment waits for the bank.
+    live.stripe.pay_later(&declined).await;
+    assert_eq!(live.returned(&link, &declined).await["status"], "pending");
+    live.stripe.settle_later(&declined, false).await;
+    let failed = live.until_status(&link, "failed").await;
+    assert!(failed["failure_message"].as_str().unwrap().contains("not been charged"), "{failed}");
+    assert_eq!(live.read(&link).await["completed_count"], 0);
+    // Another one goes through a day later.
+    let (_, paid) = live.to_stripe(&link, "bank-2").await;
+    live.stripe.pay_later(&paid).await;
+    live.stripe.settle_later(&paid, true).await;
+    assert_eq!(live.returned(&link, &paid).await["status"], "succeeded");
+    assert_eq!(live.read(&link).await["completed_count"], 1);
 }

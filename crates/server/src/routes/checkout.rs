@@ -9,7 +9,7 @@ use crate::idempotency::{canonical_json, WriteRequest};
 use crate::processor::{Charge, ChargeOutcome};
 use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, result_of};
 use crate::state::AppState;
-use crate::store::Scope;
+use crate::store::{Completion, Scope};
 use crate::write::WriteTx;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -94,7 +94,9 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     let now = write.now();
     limit_charges(state, link.id)?;
     let mut outcome = charge(state, &link, &plan).await;
-    if outcome == ChargeOutcome::Succeeded && !write.db().count_completion(link.id, plan.amount_minor, now).await? {
+    if outcome == ChargeOutcome::Succeeded
+        && !write.db().count_completion(link.id, plan.amount_minor, now, Completion::WhilePayable).await?
+    {
         outcome = ChargeOutcome::Failed {
             code: "link_unavailable",
             message: "This payment link is no longer available; you have not been charged.",

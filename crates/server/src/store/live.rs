@@ -136,38 +136,10 @@ impl Tx {
                 .await?;
         Ok(done.rows_affected() == 1)
     }
-
-    /// Counts a live payment Stripe took: whatever the link's status or expiry now (the money
-    /// moved while its slot was held), but never past its cap. The link completes at its cap.
-    pub async fn count_settled_completion(
-        &mut self,
-        link_id: Uuid,
-        amount_minor: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let completes =
-            "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
-        let sql = format!(
-            "UPDATE payment_links SET completed_count = completed_count + 1, revenue_minor = revenue_minor + $3, \
-             status = CASE WHEN {completes} AND status = 'active' THEN 'completed' ELSE status END, \
-             status_changed_at = CASE WHEN {completes} AND status = 'active' THEN $2 ELSE status_changed_at END, \
-             updated_at = CASE WHEN {completes} THEN $2 ELSE updated_at END, \
-             version = version + 1 \
-             WHERE id = $1 AND (max_completions IS NULL OR completed_count < max_completions)"
-        );
-        let done = sqlx::query(&sql)
-            .bind(link_id.to_string())
-            .bind(to_micros(now))
-            .bind(amount_minor)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
 }
 
-const LIVE_SELECT: &str =
-    "SELECT merchant_id, livemode, details, session_params, stripe_attempt, session_id, session_url, \
-                           reserved_until FROM payments";
+const LIVE_SELECT: &str = "SELECT merchant_id, livemode, details, session_params, stripe_attempt, session_id, \
+                           session_url, reserved_until FROM payments";
 
 fn live_from(row: &sqlx::any::AnyRow) -> Result<LivePayment, sqlx::Error> {
     let merchant: String = row.try_get("merchant_id")?;

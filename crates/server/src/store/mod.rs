@@ -25,3 +25,4 @@ pub use idempotency::{Claim, Held, IdempotencyKey, StoredResponse, INITIAL_RECOV
 pub use keys::{parse_key, ApiKeyRecord, KeyOwner, NewApiKey};
 pub use links::{StatusChange, StoredLink};
 pub use live::{LiveAttempt, LivePayment};
+pub use payments::Completion;

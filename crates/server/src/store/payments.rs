@@ -9,27 +9,41 @@ use paylinks_api::WireEnum;
 use sqlx::Row;
 use uuid::Uuid;
 
+/// Which completions a link may still take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// A payment taken now: only while the link is active, unexpired and under its cap.
+    WhilePayable,
+    /// A live payment Stripe took while its slot was held: whatever the link's status or expiry
+    /// now (the money moved), but never past its cap.
+    Settled,
+}
+
 impl Tx {
-    /// Counts one successful payment on a link that is still payable and under its cap; the link
-    /// becomes `completed` when this payment fills the cap or the link is an invoice. `false` when
-    /// the link could not take it (completed, capped or changed meanwhile). Its revenue grows by
+    /// Counts one successful payment on a link that can take it (`which`); the link becomes
+    /// `completed` when this payment fills the cap or the link is an invoice. `false` when the
+    /// link could not take it (completed, capped or changed meanwhile). Its revenue grows by
     /// `amount_minor` in the same statement.
     pub async fn count_completion(
         &mut self,
         link_id: Uuid,
         amount_minor: i64,
         now: DateTime<Utc>,
+        which: Completion,
     ) -> Result<bool, sqlx::Error> {
-        let completes =
-            "(mode = 'invoice' OR (max_completions IS NOT NULL AND completed_count + 1 >= max_completions))";
+        let completes = "(status = 'active' AND (mode = 'invoice' OR \
+                         (max_completions IS NOT NULL AND completed_count + 1 >= max_completions)))";
+        let payable = match which {
+            Completion::WhilePayable => "AND status = 'active' AND (expires_at IS NULL OR expires_at > $2)",
+            Completion::Settled => "",
+        };
         let sql = format!(
             "UPDATE payment_links SET completed_count = completed_count + 1, revenue_minor = revenue_minor + $3, \
          status = CASE WHEN {completes} THEN 'completed' ELSE status END, \
          status_changed_at = CASE WHEN {completes} THEN $2 ELSE status_changed_at END, \
          updated_at = CASE WHEN {completes} THEN $2 ELSE updated_at END, \
          version = CASE WHEN {completes} THEN version + 1 ELSE version END \
-         WHERE id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > $2) \
-         AND (max_completions IS NULL OR completed_count < max_completions)"
+         WHERE id = $1 {payable} AND (max_completions IS NULL OR completed_count < max_completions)"
         );
         let done = sqlx::query(&sql)
             .bind(link_id.to_string())
