@@ -13,8 +13,8 @@ async fn value_of(env: &Env, css: &str) -> String {
     env.find(css).await.prop("value").await.unwrap().unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_on_a_phone_pays_a_live_link_on_stripes_page() {
+/// A browser of `width`×`height` on a server whose live links pay through a fresh fake Stripe.
+async fn start(width: u32, height: u32) -> (Env, FakeStripe) {
     let stripe = FakeStripe::start().await;
     let config = StripeConfig {
         secret_key: SECRET_KEY.into(),
@@ -22,8 +22,14 @@ async fn a_customer_on_a_phone_pays_a_live_link_on_stripes_page() {
         api_base: stripe.base.clone(),
         timeout: Duration::from_secs(5),
     };
-    let env = Env::start_with(390, 844, Setup { stripe: Some(config), ..Setup::default() }).await;
+    let env = Env::start_with(width, height, Setup { stripe: Some(config), ..Setup::default() }).await;
     stripe.set_webhook_url(&format!("http://{}/webhooks/stripe", env.server));
+    (env, stripe)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_on_a_phone_pays_a_live_link_on_stripes_page() {
+    let (env, stripe) = start(390, 844).await;
     let link = env
         .create_link(json!({"name": "Pottery class", "amount_minor": 4500, "currency": "EUR", "collect_phone": true}))
         .await;
@@ -70,6 +76,24 @@ async fn a_customer_on_a_phone_pays_a_live_link_on_stripes_page() {
     env.sign_in().await;
     env.driver.goto(env.url(&format!("/links/{}", link["id"].as_str().unwrap()))).await.unwrap();
     env.wait_text("table.payments", "Succeeded").await;
+    let table = env.find("table.payments").await;
+    table.scroll_into_view().await.unwrap();
     env.wait_text("table.payments", "Through Stripe").await;
     env.screenshot("live-payment-dashboard-phone").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_link_on_a_desktop_says_where_the_card_goes() {
+    let (env, _stripe) = start(1280, 900).await;
+    let body = json!({"name": "Annual membership", "currency": "USD", "line_items": [
+        {"price_data": {"unit_amount": 12000, "currency": "usd", "product_data": {"name": "Membership"},
+            "recurring": {"interval": "year"}}},
+    ]});
+    let link = env.create_link(body).await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.wait_text(".secure-note", "Stripe's secure payment page").await;
+    env.wait_text("button.pay", "Continue to payment").await;
+    env.wait_text(".renewal-terms", "per year").await;
+    assert!(env.driver.find(By::Css("#card-number")).await.is_err());
+    env.screenshot("live-checkout-desktop").await;
 }
