@@ -167,6 +167,7 @@ pub async fn serve(
     let purge = tokio::spawn(purge_expired(state.clone()));
     let flush = tokio::spawn(flush_views(state.clone()));
     let forget = tokio::spawn(forget_idle_buckets(state.clone()));
+    let upkeep = tokio::spawn(telemetry::upkeep());
     let reconcile = state
         .config
         .stripe
@@ -177,6 +178,7 @@ pub async fn serve(
     purge.abort();
     flush.abort();
     forget.abort();
+    upkeep.abort();
     if let Some(reconcile) = reconcile {
         reconcile.abort();
     }

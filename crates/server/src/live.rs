@@ -119,9 +119,11 @@ async fn create_session(
     let found = state.store.live_payment(payment_id).await.map_err(ApiError::from)?;
     let found = found.ok_or_else(|| ApiError::new(ErrorCode::InternalError, "The payment is missing."))?;
     if found.payment.status != PaymentStatus::Pending || found.live.session_id.is_some() {
-        // Settled meanwhile (its session expired while the customer was away): say how it ended.
+        // Settled meanwhile (its session expired while the customer was away): say how it
+        // ended; or its session is made already: back to it.
+        let redirect = found.live.session_url.clone().filter(|_| found.payment.status == PaymentStatus::Pending);
         let mut write = between.resume(state).await?;
-        let reply = answer(state, &mut write, found.scope, &found.payment, None).await;
+        let reply = answer(state, &mut write, found.scope, &found.payment, redirect).await;
         return Ok(write.finish(reply).await);
     }
     let key = format!("paylinks-{payment_id}-{}", found.live.attempt);

@@ -32,6 +32,17 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Folds the latency histograms' buffered samples into their buckets every few seconds, for as
+/// long as the server runs: without it every request's sample is kept until a scrape, and memory
+/// grows with traffic on a server nobody scrapes.
+pub async fn upkeep() {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        handle().run_upkeep();
+    }
+}
+
 /// Middleware for the API routers (after routing, so the route is the template, never the raw
 /// path with its ids).
 pub async fn track(request: Request, next: Next) -> Response {
