@@ -286,34 +286,45 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         stripe: stripe.clone(),
         reconcile_every: Duration::from_secs(args.reconcile_every.max(1)),
     };
-    println!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)");
+    let mut lines =
+        vec![format!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)")];
     if base != listening {
-        println!("  Links and the dashboard are reached at {base}");
+        lines.push(format!("  Links and the dashboard are reached at {base}"));
     }
     if let Some((addr, _)) = &metrics {
-        println!("  Metrics: http://{addr}/metrics");
+        lines.push(format!("  Metrics: http://{addr}/metrics"));
     }
     match &stripe {
         Some(stripe) => {
             let mode = if stripe.config().secret_key.contains("_test_") { "test mode" } else { "live" };
-            println!(
+            lines.push(format!(
                 "  Live links take payments through Stripe Checkout ({mode}); Stripe's webhook: {base}/webhooks/stripe"
-            );
+            ));
             if !base.starts_with("https://") {
-                println!(
+                lines.push(format!(
                     "  Warning: live payments are on but {base} is not https://; customers' data would travel in clear"
-                );
+                ));
             }
         }
-        None => println!("  Live links cannot take payments (no --stripe-secret-key); sandbox links use test cards"),
+        None => lines
+            .push("  Live links cannot take payments (no --stripe-secret-key); sandbox links use test cards".into()),
     }
+    say(&lines);
     crate::serve(listener, AppState::new(store, config, clock), shutdown_signal()).await?;
     if let Some((_, task)) = metrics {
         task.abort();
     }
-    // Whoever read our stdout may be gone by now (a closed pipe): that is no reason to panic.
-    let _ = writeln!(std::io::stdout(), "paylinks stopped");
+    say(&["paylinks stopped".to_string()]);
     Ok(())
+}
+
+/// Prints what a running server has to say. Whoever started it may stop reading once it says
+/// where it serves (a closed pipe): that is no reason to stop serving, as `println!` would.
+fn say(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -174,3 +174,24 @@ fn metrics_listen_serves_only_metrics_on_its_own_address() {
     assert!(server.terminate().success());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Whoever started the server may stop reading its output once it says where it serves (the
+/// bench does): it goes on serving, and stops cleanly.
+#[test]
+fn a_closed_stdout_does_not_stop_the_server() {
+    let dir = std::env::temp_dir().join(format!("paylinks-pipe-{}", uuid::Uuid::new_v4()));
+    let db = format!("sqlite://{}/pipe.sqlite", dir.display());
+    let common::ServeProcess { mut child, base, stdout, .. } =
+        common::ServeProcess::start(&db, &[], std::process::Stdio::null());
+    drop(stdout);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for _ in 0..3 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let status = rt.block_on(async { reqwest::get(format!("{base}/healthz")).await.unwrap().status() });
+        assert_eq!(status, 200);
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(child.wait().unwrap().success(), "it stops cleanly, though no one reads what it says");
+    let _ = std::fs::remove_dir_all(dir);
+}
