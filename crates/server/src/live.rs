@@ -14,10 +14,10 @@ use crate::error::{ApiError, ApiResult, Reply};
 use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, result_of};
 use crate::state::AppState;
 use crate::store::{Completion, LiveAttempt, Scope};
-use crate::stripe::{Session, SessionRequest, Stripe, StripeError};
+use crate::stripe::{with_expiry, Session, SessionRequest, Stripe, StripeError};
 use crate::write::{record_in, BetweenPhases, WriteTx};
 use axum::http::StatusCode;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use paylinks_api::checkout::{CheckoutEnvelope, PaymentStatus};
 use paylinks_api::event::{EventRequest, EventType};
 use paylinks_api::payment::Payment;
@@ -27,6 +27,9 @@ use uuid::Uuid;
 /// How long a Checkout Session stays open: Stripe's minimum (30 minutes) and a minute for clock
 /// skew. Its slot on a capped link is held as long.
 pub const SESSION_LIFETIME: Duration = Duration::minutes(31);
+
+/// The shortest time a Checkout Session may be open when it is made (Stripe's rule).
+const STRIPE_MINIMUM_OPEN: Duration = Duration::minutes(30);
 
 /// The recovery point after phase 1, followed by the payment's id.
 const RECORDED: &str = "payment_recorded:";
@@ -126,8 +129,31 @@ async fn create_session(
         let reply = answer(state, &mut write, found.scope, &found.payment, redirect).await;
         return Ok(write.finish(reply).await);
     }
-    let key = format!("paylinks-{payment_id}-{}", found.live.attempt);
-    match stripe.create_session(&found.live.params, &key).await {
+    let mut found = found;
+    let mut between = between;
+    let created = loop {
+        let key = format!("paylinks-{payment_id}-{}", found.live.attempt);
+        match stripe.create_session(&found.live.params, &key).await {
+            // Stripe made no session under this key (it would have answered with it): a retry
+            // after a crash came too late for the expiry fixed in phase 1. While the payment
+            // still holds its slot, fix a new expiry under the next key (once: the new one is
+            // far enough ahead).
+            Err(StripeError::Refused { param: Some(param), .. })
+                if param == "expires_at"
+                    && still_holds_slot_but_too_soon(found.live.reserved_until, state.clock.now()) =>
+            {
+                let expires = state.clock.now() + SESSION_LIFETIME;
+                let params = with_expiry(&found.live.params, expires.timestamp());
+                let mut write = between.resume(state).await?;
+                write.db().refresh_session_expiry(payment_id, &params, expires).await.map_err(ApiError::from)?;
+                between = write.checkpoint(&format!("{RECORDED}{payment_id}")).await?;
+                found.live =
+                    LiveAttempt { params, attempt: found.live.attempt + 1, reserved_until: expires, ..found.live };
+            }
+            other => break other,
+        }
+    };
+    match created {
         Ok(session) => {
             let mut write = between.resume(state).await?;
             let url = session.url.clone().unwrap_or_default();
@@ -166,6 +192,12 @@ async fn create_session(
             Ok(write.finish(reply).await)
         }
     }
+}
+
+/// Whether a pending payment's slot is still held (its reservation has not lapsed, so no other
+/// customer can have taken it) yet its session's fixed expiry is too close for Stripe to open one.
+fn still_holds_slot_but_too_soon(reserved_until: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now < reserved_until && reserved_until <= now + STRIPE_MINIMUM_OPEN
 }
 
 /// Phase 3's change: the payment knows its session.
@@ -358,5 +390,24 @@ pub async fn reconcile(state: AppState, stripe: Stripe, every: std::time::Durati
         if let Err(err) = reconcile_once(&state, &stripe).await {
             tracing::warn!(error = ?err.body, "the reconciler will try again");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_expiry_is_renewed_only_while_the_slot_is_held() {
+        let now = Utc::now();
+        let minutes = |m| now + Duration::minutes(m);
+        // A retry a minute or more after phase 1: the slot is held, Stripe needs 30 minutes.
+        assert!(still_holds_slot_but_too_soon(minutes(29), now));
+        assert!(still_holds_slot_but_too_soon(minutes(1), now));
+        // Far enough ahead: Stripe's refusal is about something else.
+        assert!(!still_holds_slot_but_too_soon(minutes(31), now));
+        // The reservation has lapsed: another customer may hold the slot now.
+        assert!(!still_holds_slot_but_too_soon(now, now));
+        assert!(!still_holds_slot_but_too_soon(minutes(-5), now));
     }
 }

@@ -59,8 +59,9 @@ pub enum StripeError {
     /// Stripe answered 5xx: a definite failure, which Stripe replays under the same key for a day,
     /// so a retry must use the next key.
     Server(u16),
-    /// Stripe refused the request (4xx: our parameters, or the key): retrying will not help.
-    Refused { status: u16, message: String },
+    /// Stripe refused the request (4xx: our parameters, or the key): retrying it unchanged will
+    /// not help. `param` names the parameter Stripe found wrong, if one.
+    Refused { status: u16, message: String, param: Option<String> },
 }
 
 impl std::fmt::Display for StripeError {
@@ -68,7 +69,9 @@ impl std::fmt::Display for StripeError {
         match self {
             StripeError::NoAnswer(why) => write!(f, "no answer from Stripe: {why}"),
             StripeError::Server(status) => write!(f, "Stripe answered {status}"),
-            StripeError::Refused { status, message } => write!(f, "Stripe refused the request ({status}): {message}"),
+            StripeError::Refused { status, message, .. } => {
+                write!(f, "Stripe refused the request ({status}): {message}")
+            }
         }
     }
 }
@@ -81,6 +84,7 @@ struct ErrorBody {
 #[derive(Deserialize)]
 struct ErrorDetail {
     message: Option<String>,
+    param: Option<String>,
 }
 
 /// A client for one Stripe account.
@@ -138,12 +142,16 @@ impl Stripe {
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|e| StripeError::NoAnswer(e.without_url().to_string()))?;
         match status {
-            200..=299 => serde_json::from_slice(&bytes)
-                .map_err(|e| StripeError::Refused { status, message: format!("an answer paylinks cannot read: {e}") }),
+            200..=299 => serde_json::from_slice(&bytes).map_err(|e| StripeError::Refused {
+                status,
+                message: format!("an answer paylinks cannot read: {e}"),
+                param: None,
+            }),
             500..=599 => Err(StripeError::Server(status)),
             _ => {
-                let message = serde_json::from_slice::<ErrorBody>(&bytes).ok().and_then(|b| b.error.message);
-                Err(StripeError::Refused { status, message: message.unwrap_or_else(|| "no message".into()) })
+                let detail = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error);
+                let (message, param) = detail.map_or((None, None), |d| (d.message, d.param));
+                Err(StripeError::Refused { status, message: message.unwrap_or_else(|| "no message".into()), param })
             }
         }
     }
@@ -194,6 +202,17 @@ pub struct SessionRequest<'a> {
     pub lines: &'a [paylinks_api::checkout::PaidLine],
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// `params` with a new `expires_at` (Unix seconds), everything else as it was.
+pub fn with_expiry(params: &[(String, String)], expires_at: i64) -> Vec<(String, String)> {
+    params
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == "expires_at" { expires_at.to_string() } else { value.clone() };
+            (name.clone(), value)
+        })
+        .collect()
 }
 
 impl SessionRequest<'_> {

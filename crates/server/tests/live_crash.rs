@@ -103,6 +103,11 @@ async fn a_checkout_killed_between_its_phases_resumes_on_retry(db: Db) {
         if *name == "after-answer" {
             assert_eq!(body, answered, "the stored answer is replayed");
         }
+        // Over a minute after phase 1, the expiry fixed then is too close for Stripe: the
+        // payment that Stripe never saw gets a new one (and the next key); Stripe opens it.
+        let session = stripe.session(body["data"]["checkout_id"].as_str().unwrap()).unwrap();
+        let open_for = session["expires_at"].as_i64().unwrap() - chrono::Utc::now().timestamp();
+        assert!(open_for >= 29 * 60, "{name}: open for {open_for} s");
         let payments = server.get(&key, &format!("/v2/payment-links/{id}/payments")).await;
         assert_eq!(payments["data"].as_array().unwrap().len(), 1, "{name}: one payment");
         // Paid on Stripe's page: the webhook reaches the restarted server and counts it once.

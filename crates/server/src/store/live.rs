@@ -100,6 +100,27 @@ impl Tx {
             .map(drop)
     }
 
+    /// The session's parameters with a new expiry, and the slot held until then, under the next
+    /// key: Stripe made no session under the current one.
+    pub async fn refresh_session_expiry(
+        &mut self,
+        payment_id: &str,
+        params: &[(String, String)],
+        reserved_until: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE payments SET session_params = $1, stripe_attempt = stripe_attempt + 1, reserved_until = $2, \
+             reconcile_after = $3 WHERE id = $4",
+        )
+        .bind(json(&params))
+        .bind(to_micros(reserved_until))
+        .bind(to_micros(reserved_until + RECONCILE_GRACE))
+        .bind(payment_id)
+        .execute(self.conn())
+        .await
+        .map(drop)
+    }
+
     /// Stripe gave a definite failure under the current key: the next try uses the next one.
     pub async fn next_stripe_attempt(&mut self, payment_id: &str) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE payments SET stripe_attempt = stripe_attempt + 1 WHERE id = $1")
