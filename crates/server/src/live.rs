@@ -160,7 +160,8 @@ async fn create_session(
             // The checkout is Stripe's session from here on: its id is the one the customer comes
             // back with (and what a success_url's {CHECKOUT_ID} says).
             let payment = Payment { checkout_id: session.id.clone(), ..found.payment.clone() };
-            let reply = match store_session(&mut write, &payment, &url).await {
+            // Phase 3: the payment knows its session.
+            let reply = match write.db().set_session(&payment, &url).await.map_err(ApiError::from) {
                 Ok(()) => answer(state, &mut write, found.scope, &payment, Some(url)).await,
                 Err(err) => Err(err),
             };
@@ -198,12 +199,6 @@ async fn create_session(
 /// customer can have taken it) yet its session's fixed expiry is too close for Stripe to open one.
 fn still_holds_slot_but_too_soon(reserved_until: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now < reserved_until && reserved_until <= now + STRIPE_MINIMUM_OPEN
-}
-
-/// Phase 3's change: the payment knows its session.
-async fn store_session(write: &mut WriteTx, payment: &Payment, url: &str) -> ApiResult<()> {
-    write.db().set_session(&payment.id, &payment.checkout_id, url).await?;
-    Ok(write.db().update_payment(payment).await?)
 }
 
 async fn fail(write: &mut WriteTx, payment: &Payment) -> ApiResult<()> {

@@ -90,11 +90,15 @@ impl Tx {
         row.map(|r| live_from(&r)).transpose()
     }
 
-    pub async fn set_session(&mut self, payment_id: &str, session_id: &str, url: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE payments SET session_id = $1, session_url = $2 WHERE id = $3")
-            .bind(session_id)
+    /// The payment as it is once its session is made (`checkout_id` is the session's id), and the
+    /// session's page, in one statement.
+    pub async fn set_session(&mut self, payment: &Payment, url: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE payments SET session_id = $1, session_url = $2, status = $3, details = $4 WHERE id = $5")
+            .bind(&payment.checkout_id)
             .bind(url)
-            .bind(payment_id)
+            .bind(payment.status.as_str())
+            .bind(json(payment))
+            .bind(&payment.id)
             .execute(self.conn())
             .await
             .map(drop)
