@@ -25,6 +25,10 @@ crate::wire::wire_enum! {
         #[serde(rename = "checkout.session.completed")]
         #[strum(serialize = "checkout.session.completed")]
         CheckoutSessionCompleted,
+        /// A live checkout session ended unpaid.
+        #[serde(rename = "checkout.session.expired")]
+        #[strum(serialize = "checkout.session.expired")]
+        CheckoutSessionExpired,
     }
 }
 
@@ -79,4 +83,15 @@ pub struct CompletedCheckout {
     pub customer_name: String,
     pub custom_fields: BTreeMap<String, String>,
     pub line_items: Vec<PaidLine>,
+}
+
+/// `data.object` of `checkout.session.expired`: the live session that ended unpaid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExpiredCheckout {
+    pub payment_id: String,
+    /// The processor's session (`cs_…`); empty when none was made.
+    pub session_id: String,
+    pub payment_link_id: Uuid,
+    pub public_id: String,
 }

@@ -16,10 +16,12 @@ pub mod payment;
 pub mod public;
 pub mod rules;
 pub mod safe_url;
+pub mod sample;
 pub mod settings;
 pub mod status;
 pub mod v0;
 pub mod validate;
+pub mod webhook;
 pub mod wire;
 
 pub use currency::Currency;

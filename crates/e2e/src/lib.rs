@@ -115,6 +115,7 @@ impl Env {
             static_app: Some(app),
             stripe: setup.stripe.map(|c| paylinks_server::stripe::Stripe::new(c).expect("a Stripe client")),
             reconcile_every: Duration::from_secs(60),
+            allow_private_webhooks: false,
         };
         tokio::spawn(paylinks_server::serve(listener, AppState::new(store, config, clock), std::future::pending()));
 

@@ -97,6 +97,10 @@ pub struct ServeArgs {
     /// Seconds between the reconciler's looks at live payments Stripe has not told us about.
     #[arg(long, env = "PAYLINKS_RECONCILE_EVERY", default_value_t = 60)]
     pub reconcile_every: u64,
+    /// Let webhook deliveries of live endpoints reach loopback and private addresses (and those of
+    /// sandbox endpoints reach private ones; sandbox endpoints always may reach loopback).
+    #[arg(long, env = "PAYLINKS_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
 }
 
 /// The Stripe account from the flags, checked: none when no secret key is given.
@@ -285,6 +289,7 @@ async fn serve(store: Store, args: ServeArgs) -> CliResult {
         static_app,
         stripe: stripe.clone(),
         reconcile_every: Duration::from_secs(args.reconcile_every.max(1)),
+        allow_private_webhooks: args.allow_private_webhooks,
     };
     let mut lines =
         vec![format!("paylinks is serving on {listening} (API: {listening}/v2, OpenAPI: {listening}/v2/openapi.json)")];

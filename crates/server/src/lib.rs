@@ -15,6 +15,7 @@ pub mod known_keys;
 pub mod live;
 pub mod markdown;
 pub mod openapi;
+pub mod outbox;
 pub mod processor;
 pub mod purchase;
 pub mod rate_limit;
@@ -173,12 +174,17 @@ pub async fn serve(
         .stripe
         .clone()
         .map(|stripe| tokio::spawn(live::reconcile(state.clone(), stripe, state.config.reconcile_every)));
+    let deliver = match outbox::Outbox::new(state.config.allow_private_webhooks) {
+        Ok(outbox) => tokio::spawn(outbox::run(state.clone(), outbox)),
+        Err(err) => return Err(std::io::Error::other(format!("cannot make the webhook client: {err}"))),
+    };
     let header_timeout = state.config.header_timeout;
     let result = serve_connections(listener, app(state.clone()), header_timeout, shutdown).await;
     purge.abort();
     flush.abort();
     forget.abort();
     upkeep.abort();
+    deliver.abort();
     if let Some(reconcile) = reconcile {
         reconcile.abort();
     }

@@ -19,7 +19,7 @@ use crate::write::{record_in, BetweenPhases, WriteTx};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use paylinks_api::checkout::{CheckoutEnvelope, PaymentStatus};
-use paylinks_api::event::{EventRequest, EventType};
+use paylinks_api::event::{EventRequest, EventType, ExpiredCheckout};
 use paylinks_api::payment::Payment;
 use paylinks_api::ErrorCode;
 use uuid::Uuid;
@@ -336,8 +336,22 @@ pub async fn settle(state: &AppState, word: StripeWord<'_>) -> ApiResult<()> {
                     .await?;
             }
         }
-        PaymentStatus::Failed | PaymentStatus::Expired => {
+        PaymentStatus::Failed => {
             record_in(&mut tx, found.scope, EventType::PaymentFailed, &payment, None, request, now).await?;
+        }
+        PaymentStatus::Expired => {
+            record_in(&mut tx, found.scope, EventType::PaymentFailed, &payment, None, request.clone(), now).await?;
+            let link = tx.find_link(found.scope, &payment.payment_link_id.to_string(), now).await?;
+            if let Some(stored) = link {
+                let expired = ExpiredCheckout {
+                    payment_id: payment.id.clone(),
+                    session_id: payment.processor_reference.clone().unwrap_or_default(),
+                    payment_link_id: payment.payment_link_id,
+                    public_id: stored.link.public_id,
+                };
+                record_in(&mut tx, found.scope, EventType::CheckoutSessionExpired, &expired, None, request, now)
+                    .await?;
+            }
         }
         _ => {}
     }

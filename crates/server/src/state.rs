@@ -35,6 +35,8 @@ pub struct Config {
     pub stripe: Option<Stripe>,
     /// How often the reconciler asks Stripe about payments it has not heard of.
     pub reconcile_every: Duration,
+    /// Whether webhook deliveries may reach private addresses (`--allow-private-webhooks`).
+    pub allow_private_webhooks: bool,
 }
 
 #[derive(Clone)]

@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult, Reply};
 use crate::idempotency::{answer, in_progress, stored, WriteRequest};
 use crate::ids::random_base62;
 use crate::state::AppState;
-use crate::store::{Held, IdempotencyKey, Scope, Tx, INITIAL_RECOVERY_POINT};
+use crate::store::{Held, IdempotencyKey, Recipients, Scope, Tx, INITIAL_RECOVERY_POINT};
 use chrono::{DateTime, Utc};
 use paylinks_api::event::{Event, EventData, EventRequest, EventType};
 use paylinks_api::API_VERSION;
@@ -178,7 +178,7 @@ pub async fn record_in(
         data: EventData { object: serde_json::to_value(object).expect("API objects serialise"), previous_attributes },
         request,
     };
-    tx.insert_event(scope, &event, at).await
+    tx.insert_event(scope, &event, at, Recipients::Subscribers).await
 }
 
 impl BetweenPhases {

@@ -113,8 +113,8 @@ impl Live {
 
     async fn events(&self, kind: &str) -> usize {
         let owner = self.app.store.authenticate(&self.key).await.unwrap().unwrap();
-        let events = self.app.store.list_events(owner.scope(), 100).await.unwrap();
-        events.iter().filter(|e| paylinks_api::WireEnum::as_str(e.event_type) == kind).count()
+        let (events, _) = self.app.store.list_events(owner.scope(), &Default::default(), 100).await.unwrap();
+        events.iter().filter(|e| paylinks_api::WireEnum::as_str(e.event.event_type) == kind).count()
     }
 }
 

@@ -55,8 +55,8 @@ async fn a_phased_write_resumes_from_its_last_recovery_point(app: TestApp) {
 }
 
 async fn events(app: &TestApp) -> Vec<Value> {
-    let events = app.store.list_events(app.scope, 100).await.unwrap();
-    events.into_iter().rev().map(|e| serde_json::to_value(e).unwrap()).collect()
+    let (events, _) = app.store.list_events(app.scope, &Default::default(), 100).await.unwrap();
+    events.into_iter().rev().map(|e| serde_json::to_value(e.event).unwrap()).collect()
 }
 
 fn types(events: &[Value]) -> Vec<&str> {

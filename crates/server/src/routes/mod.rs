@@ -8,6 +8,7 @@ pub mod payments;
 pub mod public;
 pub mod stripe;
 pub mod v0;
+pub mod webhooks;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +16,7 @@ use utoipa_axum::routes;
 
 /// Everything under `/v2`: the key-protected API.
 pub fn v2() -> OpenApiRouter<AppState> {
-    links::router().merge(payments::router()).merge(account::router())
+    links::router().merge(payments::router()).merge(account::router()).merge(webhooks::router())
 }
 
 /// Everything under `/api/v0`: Devdraft's API over the same links.

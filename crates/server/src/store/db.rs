@@ -15,6 +15,14 @@ pub struct Scope {
     pub livemode: bool,
 }
 
+impl Scope {
+    /// `$1` and `$2` of a dynamically built query confined to this scope.
+    pub(super) fn binds(self) -> Vec<super::codec::Bind> {
+        use super::codec::Bind;
+        vec![Bind::Text(self.merchant_id.to_string()), Bind::Bool(self.livemode)]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

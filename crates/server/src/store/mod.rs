@@ -18,11 +18,17 @@ mod keys;
 mod links;
 mod live;
 mod payments;
+mod webhooks;
 
 pub use catalog::{NewPrice, NewProduct};
 pub use db::{is_unavailable, is_unique_violation, Backend, Scope, Store, Tx};
+pub use events::EventFilter;
 pub use idempotency::{Claim, Held, IdempotencyKey, StoredResponse, INITIAL_RECOVERY_POINT};
 pub use keys::{parse_key, ApiKeyRecord, KeyOwner, NewApiKey};
 pub use links::{StatusChange, StoredLink};
 pub use live::{LiveAttempt, LivePayment};
 pub use payments::Completion;
+pub use webhooks::{
+    Attempt, DeliveryFilter, DueDelivery, EndpointChange, NewEndpoint, Recipients, StoredEndpoint, Verdict,
+    ROTATION_OVERLAP,
+};

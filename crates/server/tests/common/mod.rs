@@ -156,6 +156,7 @@ pub struct Options {
     /// Live payments through this Stripe (a fake's address).
     pub stripe: Option<paylinks_server::stripe::StripeConfig>,
     pub reconcile_every: Duration,
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for Options {
@@ -170,6 +171,7 @@ impl Default for Options {
             static_app: None,
             stripe: None,
             reconcile_every: Duration::from_secs(60),
+            allow_private_webhooks: false,
         }
     }
 }
@@ -197,6 +199,7 @@ impl TestApp {
             static_app: options.static_app,
             stripe: options.stripe.map(|c| paylinks_server::stripe::Stripe::new(c).expect("a Stripe client")),
             reconcile_every: options.reconcile_every,
+            allow_private_webhooks: options.allow_private_webhooks,
         };
         let state = AppState::new(store.clone(), config, clock.clone());
         tokio::spawn(paylinks_server::serve(listener, state.clone(), std::future::pending()));
