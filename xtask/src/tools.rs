@@ -11,6 +11,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const DEVDRAFT_SDK_VERSION: &str = "1.0.9";
+/// An independent verifier of the Standard Webhooks signatures (the webhook tests).
+const STANDARD_WEBHOOKS_VERSION: &str = "1.1.0";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn output(argv: &[&str]) -> Option<String> {
@@ -98,25 +100,30 @@ pub struct PythonTools {
     pub python: PathBuf,
 }
 
-/// Schemathesis and the Devdraft SDK in `.tools/venv`, installed from PyPI when missing.
+/// Schemathesis, the Devdraft SDK and a Standard Webhooks verifier in `.tools/venv`, installed from
+/// PyPI when missing.
 pub fn ensure_python_tools(root: &Path) -> Result<PythonTools, String> {
     let venv = tools_dir(root).join("venv");
     let bin = venv.join("bin");
     let tools = PythonTools { schemathesis: bin.join("schemathesis"), python: bin.join("python") };
     let has_schemathesis =
         output(&[&tools.schemathesis.to_string_lossy(), "--version"]).is_some_and(|v| v.contains(SCHEMATHESIS_VERSION));
-    let sdk_version = "import importlib.metadata as m; print(m.version('devdraft-sdk'))";
-    let has_sdk =
-        output(&[&tools.python.to_string_lossy(), "-c", sdk_version]).is_some_and(|v| v.trim() == DEVDRAFT_SDK_VERSION);
-    if has_schemathesis && has_sdk {
+    let version_of = |package: &str| {
+        let script = format!("import importlib.metadata as m; print(m.version('{package}'))");
+        output(&[&tools.python.to_string_lossy(), "-c", &script]).map(|v| v.trim().to_string())
+    };
+    let has_sdk = version_of("devdraft-sdk").is_some_and(|v| v == DEVDRAFT_SDK_VERSION);
+    let has_verifier = version_of("standardwebhooks").is_some_and(|v| v == STANDARD_WEBHOOKS_VERSION);
+    if has_schemathesis && has_sdk && has_verifier {
         return Ok(tools);
     }
     if output(&["python3", "--version"]).is_none() {
         apt_install(&["python3", "python3-venv"], "the API tests run Schemathesis and the Devdraft SDK")?;
     }
     step(&format!(
-        "Installing Schemathesis {SCHEMATHESIS_VERSION} and devdraft-sdk {DEVDRAFT_SDK_VERSION} from PyPI into \
-         .tools/venv (the API fuzzing test and the v0 client test)"
+        "Installing Schemathesis {SCHEMATHESIS_VERSION}, devdraft-sdk {DEVDRAFT_SDK_VERSION} and standardwebhooks \
+         {STANDARD_WEBHOOKS_VERSION} from PyPI into .tools/venv (the API fuzzing test, the v0 client test and the \
+         webhook signature test)"
     ));
     let venv_path = venv.to_string_lossy().into_owned();
     if !bin.join("pip").exists() && command(root, &["python3", "-m", "venv", &venv_path], &[]).is_err() {
@@ -126,8 +133,15 @@ pub fn ensure_python_tools(root: &Path) -> Result<PythonTools, String> {
         command(root, &["python3", "-m", "venv", &venv_path], &[])?;
     }
     let pip = bin.join("pip").to_string_lossy().into_owned();
-    let packages = [format!("schemathesis=={SCHEMATHESIS_VERSION}"), format!("devdraft-sdk=={DEVDRAFT_SDK_VERSION}")];
-    command(root, &[&pip, "install", "--quiet", "--disable-pip-version-check", &packages[0], &packages[1]], &[])?;
+    let packages = [
+        format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+        format!("devdraft-sdk=={DEVDRAFT_SDK_VERSION}"),
+        format!("standardwebhooks=={STANDARD_WEBHOOKS_VERSION}"),
+    ];
+    let install = ["install", "--quiet", "--disable-pip-version-check"];
+    let argv: Vec<&str> =
+        std::iter::once(pip.as_str()).chain(install).chain(packages.iter().map(String::as_str)).collect();
+    command(root, &argv, &[])?;
     Ok(tools)
 }
 

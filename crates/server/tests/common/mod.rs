@@ -2,6 +2,8 @@
 //! new PostgreSQL database when PAYLINKS_TEST_POSTGRES_URL is set), driven over real HTTP.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod receiver;
+
 use paylinks_server::clock::{Clock, ManualClock};
 use paylinks_server::rate_limit::RateLimitSetting;
 use paylinks_server::store::{Scope, Store};
