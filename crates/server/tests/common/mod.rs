@@ -338,9 +338,21 @@ impl ServeProcess {
     }
 
     /// Sends SIGTERM and waits for the process to end.
+    ///
+    /// (A server a failing test leaves behind is killed when it is dropped.)
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         self.child.wait().unwrap()
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // Already ended (terminated or killed): nothing to do.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
