@@ -3,6 +3,10 @@
 use crate::common::api::{send, ApiError};
 use gloo_net::http::{Request, RequestBuilder};
 use paylinks_api::payment::{LinkStats, PaymentList};
+use paylinks_api::webhook::{
+    CreateWebhookEndpoint, DeletedEnvelope, DeliveryEnvelope, DeliveryList, EndpointEnvelope, EndpointList,
+    TestEventRequest, TestEventResult, UpdateWebhookEndpoint,
+};
 use paylinks_api::{
     Account, CreatePaymentLink, ListQuery, PaymentLink, PaymentLinkList, StatusResult, TargetStatus, UpdateStatus,
 };
@@ -70,5 +74,54 @@ impl Client {
             .keyed(Request::patch(&self.url(&format!("/v2/payment-links/{id}/status"))))
             .header("idempotency-key", idempotency_key);
         send(builder.json(&UpdateStatus { status: to })).await
+    }
+
+    pub async fn list_endpoints(&self) -> Result<EndpointList, ApiError> {
+        send(self.keyed(Request::get(&self.url("/v2/webhook-endpoints?limit=100"))).build()).await
+    }
+
+    /// Registers an endpoint; retrying with the same `idempotency_key` can never add two.
+    pub async fn create_endpoint(
+        &self,
+        body: &CreateWebhookEndpoint,
+        idempotency_key: &str,
+    ) -> Result<EndpointEnvelope, ApiError> {
+        let builder =
+            self.keyed(Request::post(&self.url("/v2/webhook-endpoints"))).header("idempotency-key", idempotency_key);
+        send(builder.json(body)).await
+    }
+
+    pub async fn update_endpoint(&self, id: &str, body: &UpdateWebhookEndpoint) -> Result<EndpointEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::patch(&self.url(&format!("/v2/webhook-endpoints/{id}")))).json(body)).await
+    }
+
+    pub async fn delete_endpoint(&self, id: &str) -> Result<DeletedEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::delete(&self.url(&format!("/v2/webhook-endpoints/{id}")))).build()).await
+    }
+
+    pub async fn rotate_secret(&self, id: &str, idempotency_key: &str) -> Result<EndpointEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let path = format!("/v2/webhook-endpoints/{id}/rotate-secret");
+        send(self.keyed(Request::post(&self.url(&path))).header("idempotency-key", idempotency_key).build()).await
+    }
+
+    pub async fn send_test_event(&self, id: &str, event_type: &str) -> Result<TestEventResult, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let body = TestEventRequest { event_type: event_type.to_string() };
+        send(self.keyed(Request::post(&self.url(&format!("/v2/webhook-endpoints/{id}/test")))).json(&body)).await
+    }
+
+    /// The newest deliveries to one endpoint.
+    pub async fn deliveries(&self, endpoint_id: &str) -> Result<DeliveryList, ApiError> {
+        let id = js_sys::encode_uri_component(endpoint_id);
+        send(self.keyed(Request::get(&self.url(&format!("/v2/webhook-deliveries?endpoint_id={id}&limit=25")))).build())
+            .await
+    }
+
+    pub async fn retry_delivery(&self, id: &str) -> Result<DeliveryEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::post(&self.url(&format!("/v2/webhook-deliveries/{id}/retry")))).build()).await
     }
 }

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Copies `text` to the clipboard and says so; `label` names what is copied for screen readers.
+/// Copies `text` to the clipboard and says so; `label` names what is copied for screen readers,
+/// `idle` is the button's word before it is pressed.
 #[component]
-pub fn CopyButton(text: String, label: String) -> impl IntoView {
+pub fn CopyButton(text: String, label: String, #[prop(default = "Copy URL")] idle: &'static str) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
         let text = text.clone();
@@ -16,7 +17,7 @@ pub fn CopyButton(text: String, label: String) -> impl IntoView {
     view! {
         <button type="button" class="secondary" aria-label=label on:click=copy>
             {move || match copied.get() {
-                None => "Copy URL",
+                None => idle,
                 Some(true) => "Copied",
                 Some(false) => "Copy failed",
             }}

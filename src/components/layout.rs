@@ -35,6 +35,7 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
                     <nav aria-label="Main">
                         <A href="/links">"Links"</A>
                         <A href="/links/new">"New link"</A>
+                        <A href="/developers">"Developers"</A>
                     </nav>
                     <span class="mode">{who}</span>
                     <button type="button" class="secondary" on:click=sign_out.clone()>"Sign out"</button>

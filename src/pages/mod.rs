@@ -1,3 +1,4 @@
+pub mod developers;
 pub mod link_detail;
 pub mod links;
 pub mod new_link;

@@ -338,8 +338,6 @@ impl ServeProcess {
     }
 
     /// Sends SIGTERM and waits for the process to end.
-    ///
-    /// (A server a failing test leaves behind is killed when it is dropped.)
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -347,12 +345,3 @@ impl ServeProcess {
     }
 }
 
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        // Already ended (terminated or killed): nothing to do.
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
