@@ -95,7 +95,13 @@ fn url_taken(err: sqlx::Error) -> ApiError {
     request_body(content = CreateWebhookEndpoint, example = json!({"url": "https://shop.example/webhooks", "enabled_events": ["checkout.session.completed"]})),
     params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created, with its secret", body = EndpointEnvelope),
+        (status = 201, description = "Created, with its secret", body = EndpointEnvelope, links(
+            ("get" = (operation_id = "webhook_endpoints_get", parameters(("id" = "$response.body#/data/id")))),
+            ("update" = (operation_id = "webhook_endpoints_update", parameters(("id" = "$response.body#/data/id")))),
+            ("delete" = (operation_id = "webhook_endpoints_delete", parameters(("id" = "$response.body#/data/id")))),
+            ("rotate_secret" = (operation_id = "webhook_endpoints_rotate_secret", parameters(("id" = "$response.body#/data/id")))),
+            ("test" = (operation_id = "webhook_endpoints_test", parameters(("id" = "$response.body#/data/id")))),
+        )),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 409, description = "URL already registered, or Idempotency-Key conflict", body = ErrorBody),
         KeyErrors,
@@ -266,7 +272,10 @@ pub async fn rotate_secret(
     request_body(content = TestEventRequest, example = json!({"type": "checkout.session.completed"})),
     params(("id" = String, Path, description = "The endpoint's id (we_…)"), IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "The test event, queued for this endpoint", body = TestEventResult),
+        (status = 201, description = "The test event, queued for this endpoint", body = TestEventResult, links(
+            ("event" = (operation_id = "events_get", parameters(("id" = "$response.body#/event/id")))),
+            ("resend" = (operation_id = "events_resend", parameters(("id" = "$response.body#/event/id")))),
+        )),
         (status = 400, description = "Not an event type paylinks sends", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
         (status = 409, description = "The endpoint is disabled", body = ErrorBody),
@@ -394,7 +403,10 @@ pub async fn resend_event(
            ("limit" = Option<i64>, Query, minimum = 1, description = "1-100 (larger values are clamped), default 20"),
            ("starting_after" = Option<String>, Query, description = "Only deliveries older than this one")),
     responses(
-        (status = 200, description = "A page of deliveries", body = DeliveryList),
+        (status = 200, description = "A page of deliveries", body = DeliveryList, links(
+            ("get" = (operation_id = "webhook_deliveries_get", parameters(("id" = "$response.body#/data/0/id")))),
+            ("retry" = (operation_id = "webhook_deliveries_retry", parameters(("id" = "$response.body#/data/0/id")))),
+        )),
         (status = 400, description = "Invalid query parameter", body = ErrorBody),
         KeyErrors,
     ),

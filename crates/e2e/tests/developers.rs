@@ -1,0 +1,116 @@
+//! The merchant's Developers page in headless Chromium: an endpoint added in the dashboard gets
+//! the event of a payment made on a phone, and the delivery log says so; a receiver that cannot
+//! be reached shows as failing, with its next try and "Retry now".
+
+use paylinks_e2e::Env;
+use serde_json::json;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A merchant's receiver: answers every request 200 and counts the events it got.
+async fn receiver() -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let got = Arc::new(AtomicUsize::new(0));
+    let count = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read the headers and as much body as Content-Length says.
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                if String::from_utf8_lossy(&request).contains("checkout.session.completed") {
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
+            });
+        }
+    });
+    (url, got)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_added_in_the_dashboard_hears_of_a_payment_made_on_a_phone() {
+    let (url, got) = receiver().await;
+    let env = Env::start(360, 780).await;
+    env.sign_in().await;
+    env.find("a[href='/developers']").await.click().await.unwrap();
+    env.wait_text("h1", "Developers").await;
+    env.fill("#endpoint-url", &url).await;
+    let paid_box = env.find_xpath("//label[contains(., 'A customer paid a link')]/input").await;
+    assert!(paid_box.is_selected().await.unwrap(), "payments are chosen by default");
+    env.find_xpath("//button[normalize-space()='Add endpoint']").await.click().await.unwrap();
+    let secret = env.wait_text(".secret .secret-value", "rk_wh_").await;
+    env.wait_text(".secret", "whsec_").await;
+    env.wait_text(".endpoint-url", &url).await;
+    assert!(env.fits_width().await, "the page fits a 360 px screen");
+    env.screenshot("developers-secret-phone").await;
+    env.find_xpath("//button[normalize-space()='I have stored the secret']").await.click().await.unwrap();
+    // The secret is not shown again, anywhere.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let page = env.find("main").await.text().await.unwrap();
+    assert!(!page.contains(secret.trim()), "the secret is shown once");
+
+    // A customer pays on their phone.
+    let link = env.create_link(json!({"name": "Hooked coffee", "amount_minor": 900, "currency": "USD"})).await;
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.fill("#email", "kim@example.com").await;
+    env.fill("#name", "Kim Lee").await;
+    env.pay_with("4111 1111 1111 1111").await;
+    env.wait_text(".confirmation h1", "Payment received").await;
+
+    // The merchant sees the delivery in the log.
+    env.driver.goto(env.url("/developers")).await.unwrap();
+    env.find_xpath("//button[normalize-space()='Show deliveries']").await.click().await.unwrap();
+    env.wait_text("table[aria-label='Deliveries']", "checkout.session.completed").await;
+    env.wait_text("table[aria-label='Deliveries']", "Delivered").await;
+    env.wait_text("table[aria-label='Deliveries']", "HTTP 200").await;
+    assert_eq!(got.load(Ordering::SeqCst), 1, "the receiver got the payment once");
+    assert!(env.fits_width().await);
+    env.screenshot("developers-log-phone").await;
+    assert!(env.console_problems().await.is_empty(), "{:?}", env.console_problems().await);
+    env.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_cannot_be_reached_shows_as_failing_on_a_desktop() {
+    let env = Env::start(1280, 900).await;
+    // Nothing listens on port 9 (discard): every attempt is refused.
+    let body = json!({"url": "http://127.0.0.1:9/hooks", "enabled_events": ["payment_link.created"], "description": "Fulfilment"});
+    let (status, made) = env.api(reqwest::Method::POST, "/v2/webhook-endpoints", Some(&body)).await;
+    assert_eq!(status, 201, "{made}");
+    env.create_link(json!({"name": "Unheard", "amount_minor": 500, "currency": "USD"})).await;
+    env.sign_in().await;
+    env.driver.goto(env.url("/developers")).await.unwrap();
+    env.wait_text(".endpoint", "Fulfilment").await;
+    env.find_xpath("//button[normalize-space()='Show deliveries']").await.click().await.unwrap();
+    env.wait_text("table[aria-label='Deliveries']", "Failed, will retry").await;
+    env.wait_text("table[aria-label='Deliveries']", "1 of 8").await;
+    env.find("button[aria-label='Retry delivery of payment_link.created now']").await;
+    env.screenshot("developers-failing-desktop").await;
+    // Disabling is one click, and says so.
+    env.find("button[aria-label='Disable endpoint Fulfilment']").await.click().await.unwrap();
+    env.wait_text(".endpoint .badge", "Disabled").await;
+    env.quit().await;
+}
