@@ -2,7 +2,8 @@
 
 use crate::components::layout::Dashboard;
 use crate::pages::{
-    developers::DevelopersPage, link_detail::LinkDetailPage, links::LinksPage, new_link::NewLinkPage, not_found::NotFound, sign_in::SignInPage,
+    developers::DevelopersPage, link_detail::LinkDetailPage, links::LinksPage, new_link::NewLinkPage,
+    not_found::NotFound, sign_in::SignInPage,
 };
 use crate::session::provide_session;
 use leptos::prelude::*;

@@ -3,8 +3,8 @@
 //! and each endpoint's delivery log (what came back, when the next try is; retry now).
 
 use crate::common::error_state::ErrorState;
-use crate::common::format;
 use crate::common::form::key_for;
+use crate::common::format;
 use crate::components::copy_button::CopyButton;
 use crate::session::{client_of, use_session};
 use leptos::prelude::*;

@@ -429,7 +429,6 @@ impl ListParams {
                     Ok(n) if n >= 0 => out.offset = n,
                     _ => errors.add(key, "must be a whole number, 0 or more"),
                 },
-                _ if value.is_empty() => {}
                 _ if value.len() > 200 || value.chars().any(char::is_control) => {
                     errors.add(key, "must be at most 200 printable characters")
                 }
@@ -441,14 +440,14 @@ impl ListParams {
         errors.into_result(out)
     }
 
-    /// The value of one of the list's own parameters, if given.
+    /// The value of one of the list's own parameters, if given and not empty.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str)
+        self.values.get(key).map(String::as_str).filter(|v| !v.is_empty())
     }
 
-    /// A parameter that names a variant of `T`, checked.
+    /// A parameter that names a variant of `T`, checked (given empty, it names none: an error).
     pub fn variant<T: WireEnum>(&self, key: &str) -> Result<Option<T>, FieldErrors> {
-        let Some(value) = self.get(key) else { return Ok(None) };
+        let Some(value) = self.values.get(key) else { return Ok(None) };
         T::parse(value).map(Some).ok_or_else(|| {
             let names: Vec<&str> = T::all().iter().map(|v| v.as_str()).collect();
             FieldErrors::single(key, format!("must be one of {}", names.join(", ")))
@@ -517,6 +516,9 @@ mod tests {
         assert_eq!(ListParams::parse("", &[]).unwrap().limit, DEFAULT_LIMIT);
         let bad = ListParams::parse("status=on", &["status"]).unwrap().variant::<EndpointStatus>("status");
         assert!(bad.unwrap_err().get("status").unwrap().contains("enabled, disabled"));
+        let empty = ListParams::parse("status=&event_id=", &["status", "event_id"]).unwrap();
+        assert_eq!(empty.get("event_id"), None, "an empty filter filters nothing");
+        assert!(empty.variant::<EndpointStatus>("status").is_err(), "an empty status names no status");
         let errors = ListParams::parse("limit=0&offset=-1&status=a&status=b", &["status"]).unwrap_err();
         assert!(errors.get("limit").is_some() && errors.get("offset").is_some() && errors.get("status").is_some());
     }

@@ -5,13 +5,15 @@
 //! Environment: PAYLINKS_BENCH_SERVER (release binary), PAYLINKS_BENCH_DIST (built app),
 //! PAYLINKS_BENCH_OUT (results dir), PAYLINKS_BENCH_REPORT (BENCHMARKS.md),
 //! PAYLINKS_BENCH_POSTGRES_URL (optional: also on PostgreSQL), PAYLINKS_BENCH_QUICK=1 (short runs,
-//! for trying the bench itself; its figures are not for the report).
+//! for trying the bench itself; its figures are not for the report), PAYLINKS_BENCH_ONLY=webhooks
+//! (only the webhook part, and only its section of the report).
 
 mod browser;
 mod load;
 mod report;
 mod seed;
 mod server;
+mod webhooks;
 
 use load::{Latency, Target, Throughput};
 use serde::Serialize;
@@ -23,6 +25,7 @@ pub struct Results {
     pub machine: report::Machine,
     pub backends: Vec<BackendResults>,
     pub app: Option<AppResults>,
+    pub webhooks: Vec<webhooks::WebhookResults>,
 }
 
 #[derive(Serialize)]
@@ -96,10 +99,16 @@ async fn main() {
     if postgres.is_none() {
         progress("PostgreSQL SKIPPED (set PAYLINKS_BENCH_POSTGRES_URL to measure it too)");
     }
+    let only_webhooks = std::env::var("PAYLINKS_BENCH_ONLY").is_ok_and(|v| v == "webhooks");
     for admin in std::iter::once(None).chain(postgres.as_deref().map(Some)) {
-        results.backends.push(backend(&settings, admin, &static_dir).await);
+        if !only_webhooks {
+            results.backends.push(backend(&settings, admin, &static_dir).await);
+        }
+        results.webhooks.push(webhooks::measure(&settings, admin, &static_dir).await);
     }
-    results.app = Some(app(&settings, &static_dir).await);
+    if !only_webhooks {
+        results.app = Some(app(&settings, &static_dir).await);
+    }
 
     let json = serde_json::to_string_pretty(&results).unwrap();
     std::fs::write(settings.out.join("results.json"), json).unwrap();

@@ -1,6 +1,8 @@
 //! Harness for the end-to-end tests: the real server (fresh SQLite file, random port) serving
 //! the release build of the app, and headless Chromium driven through Debian's chromedriver.
 
+pub mod receiver;
+
 use paylinks_server::clock::{Clock, SystemClock};
 use paylinks_server::http::StaticApp;
 use paylinks_server::rate_limit::RateLimitSetting;

@@ -2,57 +2,15 @@
 //! the event of a payment made on a phone, and the delivery log says so; a receiver that cannot
 //! be reached shows as failing, with its next try and "Retry now".
 
+use paylinks_e2e::receiver::Receiver;
 use paylinks_e2e::Env;
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// A merchant's receiver: answers every request 200 and counts the events it got.
-async fn receiver() -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let got = Arc::new(AtomicUsize::new(0));
-    let count = got.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else { continue };
-            let count = count.clone();
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0u8; 4096];
-                // Read the headers and as much body as Content-Length says.
-                while let Ok(n) = stream.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    request.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&request);
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-                            .and_then(|v| v.parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if request.len() >= end + 4 + length {
-                            break;
-                        }
-                    }
-                }
-                if String::from_utf8_lossy(&request).contains("checkout.session.completed") {
-                    count.fetch_add(1, Ordering::SeqCst);
-                }
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
-            });
-        }
-    });
-    (url, got)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_added_in_the_dashboard_hears_of_a_payment_made_on_a_phone() {
-    let (url, got) = receiver().await;
+    let receiver = Receiver::start().await;
+    let url = receiver.url.clone();
     let env = Env::start(360, 780).await;
     env.sign_in().await;
     env.find("a[href='/developers']").await.click().await.unwrap();
@@ -86,7 +44,7 @@ async fn an_endpoint_added_in_the_dashboard_hears_of_a_payment_made_on_a_phone()
     env.wait_text("table[aria-label='Deliveries']", "checkout.session.completed").await;
     env.wait_text("table[aria-label='Deliveries']", "Delivered").await;
     env.wait_text("table[aria-label='Deliveries']", "HTTP 200").await;
-    assert_eq!(got.load(Ordering::SeqCst), 1, "the receiver got the payment once");
+    assert_eq!(receiver.count_of("checkout.session.completed"), 1, "the receiver got the payment once");
     assert!(env.fits_width().await);
     env.screenshot("developers-log-phone").await;
     assert!(env.console_problems().await.is_empty(), "{:?}", env.console_problems().await);

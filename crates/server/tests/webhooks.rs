@@ -537,7 +537,7 @@ async fn another_merchant_or_mode_sees_none_of_it(app: TestApp) {
             assert_eq!(list["data"], json!([]), "{path}: {list}");
         }
         // Their events go to their own endpoints, never to ours.
-        let url = app.url(&format!("/v2/payment-links"));
+        let url = app.url("/v2/payment-links");
         let res = app
             .client
             .post(url)

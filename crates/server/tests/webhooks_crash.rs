@@ -60,7 +60,8 @@ async fn a_delivery_cut_by_sigkill_is_made_after_restart(db: Db) {
     kill(&mut server);
     server = start(&db.url);
 
-    // Once the dead servers' claims run out, both events arrive; each is one event in the log.
+    // Both events arrive (SQLite: at the restart; PostgreSQL: once the dead server's claim runs
+    // out); each is one event in the log.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let events = loop {
         let events = server.get(&key, "/v2/events?type=payment_link.created").await;

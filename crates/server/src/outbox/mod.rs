@@ -3,8 +3,8 @@
 //! and records what came back. It runs beside the requests and never holds one up.
 //!
 //! At least once: a delivery is claimed for a lease, and its outcome is recorded only under that
-//! claim. A server that dies mid-attempt leaves the claim to run out, and the attempt is made
-//! again, not counted as a failure. On PostgreSQL several servers share the work (`SKIP LOCKED`
+//! claim. An attempt cut by a crash is made again, not counted as a failure: on SQLite at the next
+//! start (one process serves the file), on PostgreSQL when its claim runs out. On PostgreSQL several servers share the work (`SKIP LOCKED`
 //! claims), so each attempt is made by one of them.
 
 pub mod guard;
@@ -62,6 +62,11 @@ impl Outbox {
 
 /// Delivers for as long as the server runs.
 pub async fn run(state: AppState, outbox: Outbox) {
+    match state.store.release_claims_of_last_run(state.clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deliveries = n, "webhook attempts cut by the last run's end are made again now"),
+        Err(err) => tracing::warn!(error = %err, "could not release the last run's webhook claims; they run out instead"),
+    }
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut backlog_read = Instant::now() - Duration::from_secs(60);
     loop {

@@ -219,7 +219,9 @@ pub async fn update_endpoint(
     params(("id" = String, Path, description = "The endpoint's id (we_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Deleted", body = DeletedEnvelope),
+        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
+        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -245,7 +247,9 @@ pub async fn delete_endpoint(
     params(("id" = String, Path, description = "The endpoint's id (we_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The endpoint with its new secret", body = EndpointEnvelope),
+        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
+        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -276,9 +280,9 @@ pub async fn rotate_secret(
             ("event" = (operation_id = "events_get", parameters(("id" = "$response.body#/event/id")))),
             ("resend" = (operation_id = "events_resend", parameters(("id" = "$response.body#/event/id")))),
         )),
-        (status = 400, description = "Not an event type paylinks sends", body = ErrorBody),
+        (status = 400, description = "Not an event type paylinks sends, or an invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
-        (status = 409, description = "The endpoint is disabled", body = ErrorBody),
+        (status = 409, description = "The endpoint is disabled, or Idempotency-Key reused", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -370,7 +374,9 @@ pub async fn get_event(State(state): State<AppState>, authed: Authed, Path(id): 
     params(("id" = String, Path, description = "The event's id (evt_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Whether any delivery was queued", body = ResendResult),
+        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such event for this key", body = ErrorBody),
+        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -448,8 +454,9 @@ pub async fn get_delivery(State(state): State<AppState>, authed: Authed, Path(id
     params(("id" = String, Path, description = "The delivery's id (whd_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The delivery, queued", body = DeliveryEnvelope),
+        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such delivery for this key", body = ErrorBody),
-        (status = 409, description = "Already delivered, or its endpoint is disabled", body = ErrorBody),
+        (status = 409, description = "Already delivered, its endpoint is disabled, or Idempotency-Key reused", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = [])))]

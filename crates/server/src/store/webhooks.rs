@@ -627,6 +627,23 @@ impl Store {
         Ok(due)
     }
 
+    /// At a server's start on SQLite, makes every delivery still claimed due now: one process
+    /// serves a SQLite file, so such a claim was cut by a crash of the last run and its attempt is
+    /// made again at once. On PostgreSQL another running server may hold it; it runs out instead.
+    pub async fn release_claims_of_last_run(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET next_attempt_at = $1, claim = NULL \
+             WHERE claim IS NOT NULL AND status IN ('pending', 'failed')",
+        )
+        .bind(to_micros(now))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Deliveries waiting to be made (due now or scheduled), for the backlog metric.
     pub async fn delivery_backlog(&self, now: DateTime<Utc>) -> Result<(i64, i64), sqlx::Error> {
         let row = sqlx::query(

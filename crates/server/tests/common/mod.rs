@@ -344,4 +344,3 @@ impl ServeProcess {
         self.child.wait().unwrap()
     }
 }
-
