@@ -91,6 +91,11 @@ impl Client {
         send(builder.json(body)).await
     }
 
+    pub async fn get_endpoint(&self, id: &str) -> Result<EndpointEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::get(&self.url(&format!("/v2/webhook-endpoints/{id}")))).build()).await
+    }
+
     pub async fn update_endpoint(&self, id: &str, body: &UpdateWebhookEndpoint) -> Result<EndpointEnvelope, ApiError> {
         let id = js_sys::encode_uri_component(id);
         send(self.keyed(Request::patch(&self.url(&format!("/v2/webhook-endpoints/{id}")))).json(body)).await

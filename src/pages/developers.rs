@@ -3,7 +3,7 @@
 //! and each endpoint's delivery log (what came back, when the next try is; retry now).
 
 use crate::common::error_state::ErrorState;
-use crate::common::form::key_for;
+use crate::common::form::{focus, key_for};
 use crate::common::format;
 use crate::components::copy_button::CopyButton;
 use crate::session::{client_of, use_session};
@@ -136,7 +136,7 @@ fn AddEndpoint(reload: RwSignal<u32>, revealed: RwSignal<Option<WebhookEndpoint>
                                 let on = event_target_checked(&ev);
                                 chosen.update(|c| { c.retain(|t| *t != event_type); if on { c.push(event_type) } });
                             }/>
-                        {words}" "<code>{event_type.as_str()}</code>
+                        <span>{words}" "<code class="event-type">{event_type.as_str()}</code></span>
                     </label>
                 }).collect_view()}
                 <p id="endpoint-events-error" class="field-error" aria-live="polite">{error_of("enabled_events")}</p>
@@ -154,13 +154,15 @@ fn AddEndpoint(reload: RwSignal<u32>, revealed: RwSignal<Option<WebhookEndpoint>
 fn SecretPanel(endpoint: WebhookEndpoint, revealed: RwSignal<Option<WebhookEndpoint>>) -> impl IntoView {
     let secret = endpoint.secret.clone().unwrap_or_default();
     let standard = standard_secret(&secret);
+    // The form that made it is below: bring the secret into view, and the keyboard to it.
+    focus("#secret-heading");
     view! {
         <section class="card secret" aria-labelledby="secret-heading" role="status">
-            <h2 id="secret-heading">"Signing secret for "{endpoint.url.clone()}</h2>
+            <h2 id="secret-heading" tabindex="-1">"Signing secret for "{endpoint.url.clone()}</h2>
             <p>"Copy it now: it is not shown again. Store it where your receiver reads its configuration."</p>
             <p><code class="secret-value">{secret.clone()}</code></p>
             <CopyButton text=secret label="Copy signing secret".into() idle="Copy secret"/>
-            <details>
+            <details open>
                 <summary>"How to verify a delivery"</summary>
                 <ul>
                     <li>"RevKeen SDK: "<code>"constructEvent(rawBody, req.headers['x-revkeen-signature'], secret)"</code></li>
@@ -187,6 +189,8 @@ fn EndpointCard(
     let busy = RwSignal::new(false);
     let enabled = endpoint.status == EndpointStatus::Enabled;
     let label = endpoint.description.clone().unwrap_or_else(|| endpoint.url.clone());
+    // Its counters, kept current while its delivery log is open.
+    let counters = RwSignal::new(endpoint.clone());
     // Runs one change and reloads the list (or says what went wrong, on this card).
     let run = move |change: Change| {
         if busy.get_untracked() {
@@ -225,8 +229,7 @@ fn EndpointCard(
                 " Events: "<code>{events}</code>
             </p>
             {endpoint.disabled_reason.clone().map(|why| view! { <p class="warning" role="note">"Paused by paylinks: "{why}" Fix the receiver, then enable it again."</p> })}
-            <p class="muted">{format!("{} deliveries: {} succeeded, {} failed", endpoint.total_deliveries, endpoint.successful_deliveries, endpoint.failed_deliveries)}
-                {endpoint.last_delivery_at.map(|at| format!(" · last {}", format::when(at)))}</p>
+            <p class="muted">{move || counters.with(tally)}</p>
             <div class="actions">
                 <button type="button" class="secondary" disabled=move || busy.get()
                     aria-label=format!("{} endpoint {label}", if enabled { "Disable" } else { "Enable" })
@@ -259,7 +262,7 @@ fn EndpointCard(
                 on:click=move |_| show_log.update(|s| *s = !*s)>
                 {move || if show_log.get() { "Hide deliveries" } else { "Show deliveries" }}
             </button>
-            {move || show_log.get().then(|| view! { <DeliveryLog endpoint_id=id.clone()/> })}
+            {move || show_log.get().then(|| view! { <DeliveryLog endpoint_id=id.clone() counters=counters/> })}
         </article>
     }
 }
@@ -308,16 +311,31 @@ fn status_words(status: DeliveryStatus) -> &'static str {
     }
 }
 
-/// The newest deliveries to one endpoint, refreshed every few seconds while open.
+/// "3 deliveries: 2 succeeded, 1 failed · last …"
+fn tally(endpoint: &WebhookEndpoint) -> String {
+    let total = endpoint.total_deliveries;
+    let noun = if total == 1 { "delivery" } else { "deliveries" };
+    let last = endpoint.last_delivery_at.map(|at| format!(" · last {}", format::when(at))).unwrap_or_default();
+    format!("{total} {noun}: {} succeeded, {} failed{last}", endpoint.successful_deliveries, endpoint.failed_deliveries)
+}
+
+/// The newest deliveries to one endpoint (and its counters), refreshed every few seconds while open.
 #[component]
-fn DeliveryLog(endpoint_id: String) -> impl IntoView {
+fn DeliveryLog(endpoint_id: String, counters: RwSignal<WebhookEndpoint>) -> impl IntoView {
     let session = use_session();
     let refresh = RwSignal::new(0u32);
+    let problem = RwSignal::new(None::<String>);
     let id = endpoint_id.clone();
     let deliveries = LocalResource::new(move || {
         let (client, id) = (client_of(session.get()), id.clone());
         refresh.track();
-        async move { client?.deliveries(&id).await }
+        async move {
+            let client = client?;
+            if let Ok(current) = client.get_endpoint(&id).await {
+                counters.set(current.data);
+            }
+            client.deliveries(&id).await
+        }
     });
     let tick = set_interval_with_handle(move || refresh.update(|n| *n += 1), std::time::Duration::from_secs(3));
     on_cleanup(move || {
@@ -328,13 +346,16 @@ fn DeliveryLog(endpoint_id: String) -> impl IntoView {
     let retry = move |delivery_id: String| {
         let client = client_of(session.get_untracked());
         spawn_local(async move {
-            if let Ok(client) = client {
-                let _ = client.retry_delivery(&delivery_id).await;
-            }
+            let outcome = match client {
+                Ok(client) => client.retry_delivery(&delivery_id).await.map(|_| ()),
+                Err(err) => Err(err),
+            };
+            problem.set(outcome.err().map(|err| err.message()));
             refresh.update(|n| *n += 1);
         });
     };
     view! {
+        <p class="notice" role="alert">{move || problem.get()}</p>
         <Transition fallback=|| view! { <p class="muted">"Loading deliveries…"</p> }>
             {move || deliveries.get().map(|result| match result {
                 Err(err) => view! { <ErrorState message=err.message() retry=refresh/> }.into_any(),

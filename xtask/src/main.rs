@@ -145,13 +145,13 @@ fn test(root: &Path) -> Result<(), String> {
     summary.tests(
         "native tests",
         root,
-        &["cargo", "test", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
+        &["cargo", "test", "--no-fail-fast", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
         &[("PAYLINKS_SCHEMATHESIS", &schemathesis), ("PAYLINKS_PYTHON", &python)],
     );
     summary.tests(
         "app tests in headless Chromium",
         root,
-        &["cargo", "test", "-p", "paylinks-app", "--target", "wasm32-unknown-unknown"],
+        &["cargo", "test", "--no-fail-fast", "-p", "paylinks-app", "--target", "wasm32-unknown-unknown"],
         &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
     );
     let path = tools::path_with_tools(root);
@@ -162,7 +162,7 @@ fn test(root: &Path) -> Result<(), String> {
     summary.tests(
         "end-to-end tests (real server, release app, headless Chromium)",
         root,
-        &["cargo", "test", "-p", "paylinks-e2e", "--", "--test-threads=1"],
+        &["cargo", "test", "--no-fail-fast", "-p", "paylinks-e2e", "--", "--test-threads=1"],
         &[("CHROMEDRIVER", tools::CHROMEDRIVER)],
     );
     summary.finish()

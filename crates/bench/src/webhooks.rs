@@ -23,8 +23,7 @@ pub struct WebhookResults {
     pub drain_seconds: f64,
 }
 
-const CHECKOUT_BODY: &str =
-    r#"{"email":"ann@example.com","name":"Ann Lee","card":{"number":"4111 1111 1111 1111","expiry":"12/34","cvc":"123"}}"#;
+const CHECKOUT_BODY: &str = r#"{"email":"ann@example.com","name":"Ann Lee","card":{"number":"4111 1111 1111 1111","expiry":"12/34","cvc":"123"}}"#;
 const CREATE_BODY: &str = r#"{"name":"Hooked","amount_minor":1500,"currency":"USD"}"#;
 
 async fn add_endpoint(server: &Server, url: &str, events: &[&str]) -> String {
@@ -91,7 +90,8 @@ pub async fn measure(settings: &Settings, postgres_admin: Option<&str>, static_d
     let backlog = Receiver::start().await;
     add_endpoint(&server, &backlog.url, &["payment_link.created"]).await;
     backlog.hold();
-    let create = Target { name: "create", method: "POST", path: "/v2/payment-links".into(), body: Some(CREATE_BODY.into()) };
+    let create =
+        Target { name: "create", method: "POST", path: "/v2/payment-links".into(), body: Some(CREATE_BODY.into()) };
     let n = drain_deliveries.to_string();
     let made = load::oha(&server.base, &key, &create, &["--output-format", "json", "-c", "32", "-n", &n])
         .output()

@@ -303,6 +303,16 @@ impl Env {
         self.driver.execute(script, vec![]).await.unwrap().json().as_bool().unwrap_or(false)
     }
 
+    /// The elements that stick out past the window's right edge (tag, class, first words), to
+    /// say why a page does not fit.
+    pub async fn overflowing(&self) -> Vec<String> {
+        let script = "const w = document.documentElement.clientWidth; return ['scroll ' + document.documentElement.scrollWidth + ' client ' + w].concat([...document.querySelectorAll('body *')]\
+            .filter(e => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > e.clientWidth + 1)\
+            .map(e => `${e.tagName.toLowerCase()}.${e.className} ${(e.textContent || '').trim().slice(0, 40)} ${e.scrollWidth}/${e.clientWidth}`))";
+        let found = self.driver.execute(script, vec![]).await.unwrap();
+        serde_json::from_value(found.json().clone()).unwrap_or_default()
+    }
+
     /// What the page can read from the clipboard (the test granted it the permission).
     pub async fn clipboard_text(&self) -> String {
         let script = "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))";

@@ -21,8 +21,10 @@ async fn an_endpoint_added_in_the_dashboard_hears_of_a_payment_made_on_a_phone()
     env.find_xpath("//button[normalize-space()='Add endpoint']").await.click().await.unwrap();
     let secret = env.wait_text(".secret .secret-value", "rk_wh_").await;
     env.wait_text(".secret", "whsec_").await;
+    // The secret comes into view with the keyboard on it (the form that made it is below).
+    env.wait_focus("secret-heading").await;
     env.wait_text(".endpoint-url", &url).await;
-    assert!(env.fits_width().await, "the page fits a 360 px screen");
+    assert!(env.fits_width().await, "the page fits a 360 px screen: {:?}", env.overflowing().await);
     env.screenshot("developers-secret-phone").await;
     env.find_xpath("//button[normalize-space()='I have stored the secret']").await.click().await.unwrap();
     // The secret is not shown again, anywhere.
@@ -45,7 +47,10 @@ async fn an_endpoint_added_in_the_dashboard_hears_of_a_payment_made_on_a_phone()
     env.wait_text("table[aria-label='Deliveries']", "Delivered").await;
     env.wait_text("table[aria-label='Deliveries']", "HTTP 200").await;
     assert_eq!(receiver.count_of("checkout.session.completed"), 1, "the receiver got the payment once");
-    assert!(env.fits_width().await);
+    // The endpoint's counters follow the log.
+    env.wait_text(".endpoint", "1 delivery: 1 succeeded, 0 failed").await;
+    env.find("table[aria-label='Deliveries']").await.scroll_into_view().await.unwrap();
+    assert!(env.fits_width().await, "{:?}", env.overflowing().await);
     env.screenshot("developers-log-phone").await;
     assert!(env.console_problems().await.is_empty(), "{:?}", env.console_problems().await);
     env.quit().await;
@@ -65,7 +70,10 @@ async fn a_receiver_that_cannot_be_reached_shows_as_failing_on_a_desktop() {
     env.find_xpath("//button[normalize-space()='Show deliveries']").await.click().await.unwrap();
     env.wait_text("table[aria-label='Deliveries']", "Failed, will retry").await;
     env.wait_text("table[aria-label='Deliveries']", "1 of 8").await;
+    env.wait_text("table[aria-label='Deliveries']", "Could not connect: Connection refused").await;
     env.find("button[aria-label='Retry delivery of payment_link.created now']").await;
+    env.wait_text(".endpoint", "1 delivery: 0 succeeded, 1 failed").await;
+    env.find("table[aria-label='Deliveries']").await.scroll_into_view().await.unwrap();
     env.screenshot("developers-failing-desktop").await;
     // Disabling is one click, and says so.
     env.find("button[aria-label='Disable endpoint Fulfilment']").await.click().await.unwrap();

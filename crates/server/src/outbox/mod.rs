@@ -65,7 +65,9 @@ pub async fn run(state: AppState, outbox: Outbox) {
     match state.store.release_claims_of_last_run(state.clock.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(deliveries = n, "webhook attempts cut by the last run's end are made again now"),
-        Err(err) => tracing::warn!(error = %err, "could not release the last run's webhook claims; they run out instead"),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not release the last run's webhook claims; they run out instead")
+        }
     }
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut backlog_read = Instant::now() - Duration::from_secs(60);
@@ -210,23 +212,22 @@ async fn send(
     Ok((status, String::from_utf8_lossy(&answer).into_owned()))
 }
 
-/// A failed request as a code and a sentence for the delivery log.
+/// A failed request as a code and a sentence for the delivery log, in plain words.
 fn describe(err: reqwest::Error) -> (&'static str, String) {
     use std::error::Error;
-    let mut cause = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        cause = format!("{cause}: {inner}");
-        source = inner.source();
+    // The innermost cause says what happened; the layers around it only repeat the URL.
+    let mut innermost: &dyn Error = &err;
+    while let Some(inner) = innermost.source() {
+        innermost = inner;
     }
-    let code = if err.is_timeout() {
-        "timeout"
+    let cause = innermost.to_string();
+    if err.is_timeout() {
+        ("timeout", format!("No answer within {} seconds", ATTEMPT_TIMEOUT.as_secs()))
     } else if cause.contains("webhooks may not reach") {
-        "blocked_address"
+        ("blocked_address", cause)
     } else if err.is_connect() {
-        "connection_failed"
+        ("connection_failed", format!("Could not connect: {cause}"))
     } else {
-        "request_failed"
-    };
-    (code, cause)
+        ("request_failed", format!("The request failed: {cause}"))
+    }
 }
