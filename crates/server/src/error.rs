@@ -142,6 +142,17 @@ pub enum KeyErrors {
     Unavailable(ErrorBody),
 }
 
+/// Answers a write that takes no body may give for its `Idempotency-Key` alone (for the
+/// OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+pub enum IdempotencyErrors {
+    #[response(status = 400, description = "Invalid Idempotency-Key header")]
+    Invalid(ErrorBody),
+    #[response(status = 409, description = "Idempotency-Key reused for another request")]
+    Reused(ErrorBody),
+}
+
 /// The `Idempotency-Key` header every write accepts (for the OpenAPI document).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]

@@ -5,7 +5,7 @@
 
 use crate::auth::Authed;
 use crate::body::JsonBody;
-use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
+use crate::error::{ApiError, ApiResult, IdempotencyErrors, IdempotencyKeyHeader, KeyErrors, Reply};
 use crate::idempotency::WriteRequest;
 use crate::ids::random_base62;
 use crate::outbox::guard::{refuses_host, Policy};
@@ -219,9 +219,8 @@ pub async fn update_endpoint(
     params(("id" = String, Path, description = "The endpoint's id (we_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Deleted", body = DeletedEnvelope),
-        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
-        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
+        IdempotencyErrors,
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -247,9 +246,8 @@ pub async fn delete_endpoint(
     params(("id" = String, Path, description = "The endpoint's id (we_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "The endpoint with its new secret", body = EndpointEnvelope),
-        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such endpoint for this key", body = ErrorBody),
-        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
+        IdempotencyErrors,
         KeyErrors,
     ),
     security(("api_key" = [])))]
@@ -374,9 +372,8 @@ pub async fn get_event(State(state): State<AppState>, authed: Authed, Path(id): 
     params(("id" = String, Path, description = "The event's id (evt_…)"), IdempotencyKeyHeader),
     responses(
         (status = 200, description = "Whether any delivery was queued", body = ResendResult),
-        (status = 400, description = "Invalid Idempotency-Key header", body = ErrorBody),
         (status = 404, description = "No such event for this key", body = ErrorBody),
-        (status = 409, description = "Idempotency-Key reused for another request", body = ErrorBody),
+        IdempotencyErrors,
         KeyErrors,
     ),
     security(("api_key" = [])))]
