@@ -30,6 +30,11 @@ async fn fuzz(db: Db) {
     ];
     let mut server = ServeProcess::start(&db.url, &env, stderr.into());
     let key = server.key.clone().expect("a first start prints a key");
+    // Webhook endpoints at a port where nothing listens (sandbox endpoints may reach loopback):
+    // every delivery fails and stays retryable. This one's deliveries serve the log and retry
+    // routes (nothing here changes it); the links made below give it one each.
+    let unheard = |path: &str| format!("http://127.0.0.1:9/{path}");
+    let logged = server.add_endpoint(&key, &unheard("logged"), &["payment_link.created"]).await;
     let link = |name: &str| json!({"name": name, "amount_minor": 500, "currency": "USD"});
     let read = server.create_link(&key, &link("Fuzzed")).await;
     let public = server.create_link(&key, &link("Fuzzed publicly")).await;
@@ -46,6 +51,19 @@ async fn fuzz(db: Db) {
     ] {
         ids.push((env, server.create_link(&key, &link(name)).await["id"].clone()));
     }
+    // An endpoint for the reads and changes, one to send test events to (an update may disable
+    // the first), one to delete; an event and a delivery of the logged endpoint.
+    for (env, path) in [
+        ("PAYLINKS_FUZZ_ENDPOINT_ID", "fuzzed"),
+        ("PAYLINKS_FUZZ_TEST_ENDPOINT_ID", "tested"),
+        ("PAYLINKS_FUZZ_DELETE_ENDPOINT_ID", "deleted"),
+    ] {
+        ids.push((env, server.add_endpoint(&key, &unheard(path), &["*"]).await["id"].clone()));
+    }
+    let events = server.get(&key, "/v2/events?type=payment_link.created").await;
+    ids.push(("PAYLINKS_FUZZ_EVENT_ID", events["data"][0]["id"].clone()));
+    let deliveries = format!("/v2/webhook-deliveries?endpoint_id={}", logged["id"].as_str().unwrap());
+    ids.push(("PAYLINKS_FUZZ_DELIVERY_ID", server.get(&key, &deliveries).await["data"][0]["id"].clone()));
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemathesis.toml");
     let document = format!("{}/v2/openapi.json", server.base);
     // Blocks one runtime thread while it runs; the server is another process.

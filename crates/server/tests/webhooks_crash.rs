@@ -17,17 +17,6 @@ fn start(db_url: &str) -> ServeProcess {
     ServeProcess::start(db_url, &[("PAYLINKS_RATE_LIMIT", "off")], std::process::Stdio::null())
 }
 
-async fn add_endpoint(server: &ServeProcess, key: &str, url: &str) {
-    let res = reqwest::Client::new()
-        .post(format!("{}/v2/webhook-endpoints", server.base))
-        .header("x-api-key", key)
-        .json(&json!({"url": url, "enabled_events": ["payment_link.created"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-}
-
 fn kill(server: &mut ServeProcess) {
     server.child.kill().unwrap();
     server.child.wait().unwrap();
@@ -47,7 +36,7 @@ async fn a_delivery_cut_by_sigkill_is_made_after_restart(db: Db) {
     let mut server = start(&db.url);
     let key = server.key.clone().expect("a first start prints a sandbox key");
     let receiver = Receiver::start().await;
-    add_endpoint(&server, &key, &receiver.url).await;
+    server.add_endpoint(&key, &receiver.url, &["payment_link.created"]).await;
 
     // The first attempt hangs at the receiver; the server dies with it in flight.
     receiver.answer_next(&[Answer::Stall]);
@@ -97,7 +86,7 @@ async fn two_servers_on_one_postgresql_deliver_each_attempt_once() {
     let key = first.key.clone().expect("a first start prints a sandbox key");
     let mut second = start(&db.url);
     let receiver = Receiver::start().await;
-    add_endpoint(&first, &key, &receiver.url).await;
+    first.add_endpoint(&key, &receiver.url, &["payment_link.created"]).await;
     for n in 0..40 {
         let server = if n % 2 == 0 { &first } else { &second };
         server.create_link(&key, &json!({"name": format!("Shared {n}"), "amount_minor": 100 + n})).await;

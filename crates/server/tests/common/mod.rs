@@ -329,6 +329,14 @@ impl ServeProcess {
         res.json().await.unwrap()
     }
 
+    /// Registers a webhook endpoint for `events` (it must answer 201) and returns it.
+    pub async fn add_endpoint(&self, key: &str, url: &str, events: &[&str]) -> Value {
+        let req = reqwest::Client::new().post(format!("{}/v2/webhook-endpoints", self.base)).header("x-api-key", key);
+        let res = req.json(&serde_json::json!({"url": url, "enabled_events": events})).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.unwrap()["data"].clone()
+    }
+
     /// GETs `path` with `key` (it must answer 200) and returns the body.
     pub async fn get(&self, key: &str, path: &str) -> Value {
         let res = reqwest::Client::new().get(format!("{}{path}", self.base)).header("x-api-key", key).send().await;
