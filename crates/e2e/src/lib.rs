@@ -303,12 +303,14 @@ impl Env {
         self.driver.execute(script, vec![]).await.unwrap().json().as_bool().unwrap_or(false)
     }
 
-    /// The elements that stick out past the window's right edge (tag, class, first words), to
-    /// say why a page does not fit.
+    /// Why a page does not fit: its scroll and window widths, then each element that sticks out
+    /// past the window's right edge or past its own box (tag.class, first words, widths).
     pub async fn overflowing(&self) -> Vec<String> {
-        let script = "const w = document.documentElement.clientWidth; return ['scroll ' + document.documentElement.scrollWidth + ' client ' + w].concat([...document.querySelectorAll('body *')]\
-            .filter(e => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > e.clientWidth + 1)\
-            .map(e => `${e.tagName.toLowerCase()}.${e.className} ${(e.textContent || '').trim().slice(0, 40)} ${e.scrollWidth}/${e.clientWidth}`))";
+        let script = "const root = document.documentElement, w = root.clientWidth;\
+            const wide = [...document.querySelectorAll('body *')]\
+              .filter(e => e.getBoundingClientRect().right > w + 1 || e.scrollWidth > e.clientWidth + 1)\
+              .map(e => `${e.tagName.toLowerCase()}.${e.className} ${(e.textContent || '').trim().slice(0, 40)} ${e.scrollWidth}/${e.clientWidth}`);\
+            return [`page ${root.scrollWidth} wide in a ${w} px window`].concat(wide)";
         let found = self.driver.execute(script, vec![]).await.unwrap();
         serde_json::from_value(found.json().clone()).unwrap_or_default()
     }
