@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use uuid::Uuid;
 
 /// ext: body of `POST /public/payment-links/{public_id}/checkout`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -118,6 +119,12 @@ pub struct PaidLine {
     /// How often the line bills again, for a recurring item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
+    /// The catalogue product and price it was bought at (none on payments made before the
+    /// catalogue, and no price for an ad-hoc item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_id: Option<Uuid>,
 }
 
 /// What a subscription bills again after the first payment: its recurring lines, on their one

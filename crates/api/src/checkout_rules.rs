@@ -4,6 +4,7 @@
 use crate::card::{check_cvc, contains_card_number, parse_expiry, CardBrand, CardNumber};
 use crate::checkout::{Address, CardInput, CheckoutRequest, PaidLine, Renewal};
 use crate::country::is_country_code;
+use crate::discount::{AppliedDiscount, Promotion};
 use crate::error::FieldErrors;
 use crate::link::{CustomFieldType, Recurring, SelectionMode};
 use crate::money::MAX_AMOUNT_MINOR;
@@ -20,7 +21,9 @@ pub const ANSWER_MAX_CHARS: usize = 255;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutPlan {
     pub lines: Vec<PaidLine>,
+    /// What is charged: the lines' total less the discount.
     pub amount_minor: i64,
+    pub discount: Option<AppliedDiscount>,
     pub currency: String,
     pub email: String,
     pub name: String,
@@ -57,7 +60,14 @@ impl Order {
     /// One line of `name` at `amount` (a fixed or chosen amount).
     fn single(name: &str, amount: i64) -> Order {
         Order {
-            lines: vec![PaidLine { name: name.to_string(), unit_amount: amount, quantity: 1, recurring: None }],
+            lines: vec![PaidLine {
+                name: name.to_string(),
+                unit_amount: amount,
+                quantity: 1,
+                recurring: None,
+                product_id: None,
+                price_id: None,
+            }],
             total_minor: amount,
         }
     }
@@ -130,7 +140,14 @@ pub fn order(
         } else if quantity > 0 {
             let recurring =
                 item.interval.map(|interval| Recurring { interval, interval_count: item.interval_count.unwrap_or(1) });
-            lines.push(PaidLine { name: item.name.clone(), unit_amount: item.unit_amount, quantity, recurring });
+            lines.push(PaidLine {
+                name: item.name.clone(),
+                unit_amount: item.unit_amount,
+                quantity,
+                recurring,
+                product_id: Some(item.product_id),
+                price_id: item.price_id,
+            });
         }
     }
     match link.selection_mode {
@@ -152,10 +169,12 @@ pub fn order(
 }
 
 /// Checks a checkout against the link as stored and returns what to charge, or every problem.
+/// `promotion` is the code the request names, as found (none when there is no such code).
 pub fn validate_checkout(
     req: &CheckoutRequest,
     link: &PublicPaymentLink,
     now: DateTime<Utc>,
+    promotion: Option<&Promotion>,
 ) -> Result<CheckoutPlan, FieldErrors> {
     let mut errors = FieldErrors::default();
     let order = order(&mut errors, link, req.quantities.as_deref(), req.amount_minor);
@@ -185,14 +204,21 @@ pub fn validate_checkout(
         }
     }
     let answers = check_answers(&mut errors, link, req.custom_fields.clone().unwrap_or_default());
-    if let Some(code) = req.promotion_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        let message = if link.allow_promotion_codes {
-            format!("\"{}\" is not a valid promotion code", code.chars().take(40).collect::<String>())
-        } else {
-            "this link does not accept promotion codes".to_string()
+    let discount = order.as_ref().and_then(|order| {
+        let code = req.promotion_code.as_deref().map(str::trim).filter(|c| !c.is_empty())?;
+        let shown: String = code.chars().take(40).collect();
+        let off = match promotion {
+            _ if !link.allow_promotion_codes => Err("this link does not accept promotion codes".to_string()),
+            None => Err(format!("\"{shown}\" is not a valid promotion code")),
+            Some(promotion) => {
+                promotion.discount_on(&order.lines, &link.currency).map_err(|why| format!("\"{shown}\" {why}"))
+            }
         };
-        errors.add("promotion_code", message);
-    }
+        off.map_err(|message| errors.add("promotion_code", message)).ok().map(|amount_minor| AppliedDiscount {
+            code: promotion.map_or_else(String::new, |p| p.code.clone()),
+            amount_minor,
+        })
+    });
     // Live cards never reach paylinks: the customer enters them on Stripe's page.
     let card = match (link.livemode, req.card.as_ref()) {
         (true, None) => Some(None),
@@ -205,8 +231,9 @@ pub fn validate_checkout(
 
     match (order, card) {
         (Some(order), Some(card)) if errors.is_empty() => Ok(CheckoutPlan {
+            amount_minor: order.total_minor - discount.as_ref().map_or(0, |d| d.amount_minor),
+            discount,
             lines: order.lines,
-            amount_minor: order.total_minor,
             currency: link.currency.clone(),
             email: email.to_string(),
             name: name.to_string(),
@@ -348,6 +375,8 @@ mod tests {
             quantity,
             interval: None,
             interval_count: None,
+            product_id: uuid::Uuid::from_u128(name.len() as u128),
+            price_id: None,
         }
     }
 
@@ -399,18 +428,19 @@ mod tests {
     #[test]
     fn totals_follow_quantities_and_items() {
         let mut l = link(vec![item("Tea", 450, 2), item("Cake", 300, 1)]);
-        assert_eq!(validate_checkout(&request(), &l, now()).unwrap().amount_minor, 1200);
+        assert_eq!(validate_checkout(&request(), &l, now(), None).unwrap().amount_minor, 1200);
         let changed = CheckoutRequest { quantities: Some(vec![3, 1]), ..request() };
-        let e = validate_checkout(&changed, &l, now()).unwrap_err();
+        let e = validate_checkout(&changed, &l, now(), None).unwrap_err();
         assert_eq!(e.get("quantities[0]"), Some("cannot be changed on this link"));
         l.allow_quantity_adjustment = true;
-        assert_eq!(validate_checkout(&changed, &l, now()).unwrap().amount_minor, 1650);
+        assert_eq!(validate_checkout(&changed, &l, now(), None).unwrap().amount_minor, 1650);
         for (bad, message) in [(vec![100, 1], "must be between 0 and 99"), (vec![0, 1], "must be at least 1")] {
-            let e = validate_checkout(&CheckoutRequest { quantities: Some(bad), ..request() }, &l, now()).unwrap_err();
+            let e = validate_checkout(&CheckoutRequest { quantities: Some(bad), ..request() }, &l, now(), None)
+                .unwrap_err();
             assert_eq!(e.get("quantities[0]"), Some(message));
         }
         let short = CheckoutRequest { quantities: Some(vec![1]), ..request() };
-        assert!(validate_checkout(&short, &l, now()).unwrap_err().get("quantities").is_some());
+        assert!(validate_checkout(&short, &l, now(), None).unwrap_err().get("quantities").is_some());
     }
 
     #[test]
@@ -419,9 +449,12 @@ mod tests {
         l.selection_mode = SelectionMode::SingleSelect;
         l.default_item = Some(1);
         assert_eq!(default_quantities(&l), vec![0, 1]);
-        assert_eq!(validate_checkout(&request(), &l, now()).unwrap().amount_minor, 900);
+        assert_eq!(validate_checkout(&request(), &l, now(), None).unwrap().amount_minor, 900);
         let both = CheckoutRequest { quantities: Some(vec![1, 1]), ..request() };
-        assert_eq!(validate_checkout(&both, &l, now()).unwrap_err().get("quantities"), Some("choose exactly one item"));
+        assert_eq!(
+            validate_checkout(&both, &l, now(), None).unwrap_err().get("quantities"),
+            Some("choose exactly one item")
+        );
     }
 
     #[test]
@@ -430,15 +463,15 @@ mod tests {
         l.custom_amount = Some(CustomAmount { minimum: 500, maximum: 10_000, preset: None });
         for (amount, ok) in [(499, false), (500, true), (10_000, true), (10_001, false)] {
             let req = CheckoutRequest { amount_minor: Some(amount), ..request() };
-            assert_eq!(validate_checkout(&req, &l, now()).is_ok(), ok, "{amount}");
+            assert_eq!(validate_checkout(&req, &l, now(), None).is_ok(), ok, "{amount}");
         }
-        let e = validate_checkout(&request(), &l, now()).unwrap_err();
+        let e = validate_checkout(&request(), &l, now(), None).unwrap_err();
         assert_eq!(e.get("amount_minor"), Some("is required: choose an amount"));
         l.custom_amount = None;
         l.amount_minor = Some(2500);
         let req = CheckoutRequest { amount_minor: Some(1), ..request() };
-        assert!(validate_checkout(&req, &l, now()).unwrap_err().get("amount_minor").is_some());
-        assert_eq!(validate_checkout(&request(), &l, now()).unwrap().amount_minor, 2500);
+        assert!(validate_checkout(&req, &l, now(), None).unwrap_err().get("amount_minor").is_some());
+        assert_eq!(validate_checkout(&request(), &l, now(), None).unwrap().amount_minor, 2500);
     }
 
     #[test]
@@ -472,7 +505,7 @@ mod tests {
             card: Some(CardInput { number: "4111 1111 1111 1112".into(), expiry: "01/20".into(), cvc: "1".into() }),
             ..CheckoutRequest::default()
         };
-        let e = validate_checkout(&req, &l, now()).unwrap_err();
+        let e = validate_checkout(&req, &l, now(), None).unwrap_err();
         for field in [
             "email",
             "name",
@@ -491,5 +524,31 @@ mod tests {
         ] {
             assert!(e.get(field).is_some(), "{field} missing from {e:?}");
         }
+    }
+
+    #[test]
+    fn a_promotion_code_takes_its_discount_off_the_charge() {
+        use crate::discount::{DiscountType, Promotion};
+        let mut l = link(vec![item("Tea", 450, 2), item("Cake", 300, 1)]);
+        l.allow_promotion_codes = true;
+        let promo = Promotion {
+            code: "TEN".into(),
+            discount_type: DiscountType::Percentage,
+            discount_value: 10,
+            currency: None,
+            product_ids: None,
+        };
+        let req = CheckoutRequest { promotion_code: Some(" ten ".into()), ..request() };
+        let plan = validate_checkout(&req, &l, now(), Some(&promo)).unwrap();
+        assert_eq!((plan.amount_minor, plan.discount.unwrap().amount_minor), (1080, 120));
+        // No code, no discount; an unknown code names the field.
+        assert_eq!(validate_checkout(&request(), &l, now(), Some(&promo)).unwrap().amount_minor, 1200);
+        let e = validate_checkout(&req, &l, now(), None).unwrap_err();
+        assert_eq!(e.get("promotion_code"), Some("\"ten\" is not a valid promotion code"));
+        let tea_only = Promotion { product_ids: Some(vec![l.line_items[0].product_id]), ..promo.clone() };
+        assert_eq!(validate_checkout(&req, &l, now(), Some(&tea_only)).unwrap().amount_minor, 1110);
+        l.allow_promotion_codes = false;
+        let e = validate_checkout(&req, &l, now(), Some(&promo)).unwrap_err();
+        assert_eq!(e.get("promotion_code"), Some("this link does not accept promotion codes"));
     }
 }

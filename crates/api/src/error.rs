@@ -209,6 +209,41 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Fie
     })
 }
 
+/// Parses a body that may carry vendor fields paylinks does not support: each of `unsupported`
+/// that is present asking for something (not `null`, `false` or one of its harmless values) is
+/// refused by name; the rest are dropped before parsing.
+pub fn parse_json_supporting<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    unsupported: &[(&str, &[&str])],
+) -> Result<T, FieldErrors> {
+    let Ok(serde_json::Value::Object(mut fields)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return parse_json(bytes);
+    };
+    let mut errors = FieldErrors::default();
+    for (field, harmless) in unsupported {
+        let Some(value) = fields.remove(*field) else { continue };
+        let asks_nothing = match &value {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => true,
+            serde_json::Value::String(s) => harmless.contains(&s.as_str()),
+            _ => false,
+        };
+        if !asks_nothing {
+            errors.add(*field, "is not supported by paylinks");
+        }
+    }
+    let parsed = serde_json::to_vec(&fields)
+        .map_err(|_| FieldErrors::single("body", "is not valid JSON"))
+        .and_then(|b| parse_json(&b));
+    match parsed {
+        Ok(value) if errors.is_empty() => Ok(value),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.merge_missing(more);
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,12 @@
 //! rules both apply, and money in exact minor units. No I/O.
 
 pub mod card;
+pub mod catalog;
 pub mod checkout;
 pub mod checkout_rules;
 pub mod country;
 pub mod currency;
+pub mod discount;
 pub mod edit;
 pub mod error;
 pub mod event;

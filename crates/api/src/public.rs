@@ -74,6 +74,9 @@ pub struct PublicLineItem {
     pub quantity: i64,
     pub interval: Option<Interval>,
     pub interval_count: Option<i64>,
+    /// The catalogue product (promotion codes may apply to some products only).
+    pub product_id: uuid::Uuid,
+    pub price_id: Option<uuid::Uuid>,
 }
 
 impl PublicPaymentLink {
@@ -107,6 +110,8 @@ impl PublicPaymentLink {
                     quantity: item.quantity,
                     interval: item.product_details.recurring.as_ref().map(|r| r.interval),
                     interval_count: item.product_details.recurring.as_ref().map(|r| r.interval_count),
+                    product_id: item.product_id,
+                    price_id: item.price_id,
                 })
                 .collect(),
             selection_mode: link.selection_mode,

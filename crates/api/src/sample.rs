@@ -65,6 +65,8 @@ fn payment(status: PaymentStatus, livemode: bool, now: DateTime<Utc>) -> Payment
             unit_amount: 1500,
             quantity: 1,
             recurring: None,
+            product_id: None,
+            price_id: None,
         }],
         customer_email: "customer@example.com".into(),
         customer_name: "Test Customer".into(),

@@ -397,7 +397,7 @@ fn check_amount(errors: &mut FieldErrors, field: &str, amount: i64) {
 }
 
 /// Billing periods up to three years, as card networks allow.
-fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring) {
+pub(crate) fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring) {
     let max = match recurring.interval {
         Interval::Day => 1095,
         Interval::Week => 156,
@@ -409,7 +409,7 @@ fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring)
     }
 }
 
-fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {
+pub(crate) fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {
     if metadata.len() > METADATA_MAX_KEYS {
         errors.add(field, format!("must have at most {METADATA_MAX_KEYS} keys"));
     }

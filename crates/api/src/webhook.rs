@@ -3,9 +3,9 @@
 
 use crate::error::FieldErrors;
 use crate::event::{Event, EventType};
-use crate::wire::{wire_enum, WireEnum};
+use crate::wire::{present, wire_enum, WireEnum};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// At most this many characters of description.
@@ -88,11 +88,6 @@ pub struct UpdateWebhookEndpoint {
     /// `true` also closes an open circuit.
     #[serde(default)]
     pub enabled: Option<bool>,
-}
-
-/// A field that is present (`Some`, its value possibly `null`) or absent (`None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `{data: WebhookEndpoint}`: the answer of create, get, update and rotate-secret.

@@ -23,6 +23,15 @@ macro_rules! wire_enum {
 }
 pub(crate) use wire_enum;
 
+/// A field that is present (`Some`, its value possibly `null`) or absent (`None`).
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 pub trait WireEnum: Copy + VariantArray + Into<&'static str> + FromStr {
     /// The variant as it is spelled on the wire (`single_select`).
     fn as_str(self) -> &'static str {
@@ -76,5 +85,11 @@ mod tests {
         agrees::<error::UnavailableReason>();
         agrees::<checkout::PaymentStatus>();
         agrees::<event::EventType>();
+        agrees::<catalog::ProductKind>();
+        agrees::<catalog::ProductPricing>();
+        agrees::<catalog::PriceType>();
+        agrees::<catalog::PricingModel>();
+        agrees::<discount::DiscountType>();
+        agrees::<discount::AppliesTo>();
     }
 }
