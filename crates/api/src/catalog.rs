@@ -118,6 +118,21 @@ impl Price {
     pub fn recurring(&self) -> Option<Recurring> {
         self.interval.map(|interval| Recurring { interval, interval_count: self.interval_count.unwrap_or(1) })
     }
+
+    /// Its terms as they stand (a stored price's currency is always known).
+    pub fn terms(&self) -> PriceTerms {
+        PriceTerms {
+            currency: Currency::parse(&self.currency).unwrap_or(Currency::USD),
+            pricing_model: self.pricing_model,
+            unit_amount: self.unit_amount,
+            recurring: self.recurring(),
+            trial_period_days: self.trial_period_days,
+            minimum_amount: self.minimum_amount,
+            maximum_amount: self.maximum_amount,
+            suggested_amount: self.suggested_amount,
+            preset_amounts: self.preset_amounts.clone(),
+        }
+    }
 }
 
 /// Body of `POST /v2/products`. Also makes the product's default price from `amount_minor`.

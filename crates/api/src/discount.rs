@@ -393,6 +393,38 @@ impl Promotion {
     }
 }
 
+/// `lines` with `off` taken from them in proportion to what each costs (the remainder to the
+/// largest shares first), each as one line of its discounted total (`Tea × 2`): what a processor
+/// that knows no discounts is asked to charge, adding up to exactly the discounted total.
+pub fn spread_discount(lines: &[PaidLine], off: i64) -> Vec<PaidLine> {
+    let totals: Vec<i128> = lines.iter().map(|l| i128::from(l.unit_amount) * i128::from(l.quantity)).collect();
+    let sum: i128 = totals.iter().sum();
+    if off <= 0 || sum <= 0 {
+        return lines.to_vec();
+    }
+    let exact: Vec<i128> = totals.iter().map(|t| t * i128::from(off)).collect();
+    let mut shares: Vec<i128> = exact.iter().map(|e| e / sum).collect();
+    let mut left = i128::from(off) - shares.iter().sum::<i128>();
+    let mut by_remainder: Vec<usize> = (0..lines.len()).collect();
+    by_remainder.sort_by_key(|&i| std::cmp::Reverse(exact[i] % sum));
+    for i in by_remainder {
+        if left == 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    lines
+        .iter()
+        .zip(totals.iter().zip(shares))
+        .map(|(line, (total, share))| {
+            let name =
+                if line.quantity > 1 { format!("{} × {}", line.name, line.quantity) } else { line.name.clone() };
+            PaidLine { name, unit_amount: (total - share) as i64, quantity: 1, ..line.clone() }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +479,17 @@ mod tests {
             ..line(1, 1000, 1)
         };
         assert!(promo(DiscountType::Percentage, 10).discount_on(&[monthly], "USD").is_err());
+    }
+
+    #[test]
+    fn a_spread_discount_adds_up_to_the_discounted_total() {
+        let lines = [line(1, 333, 3), line(2, 100, 1), line(3, 1, 1)];
+        let spread = spread_discount(&lines, 101);
+        let total: i64 = spread.iter().map(|l| l.unit_amount * l.quantity).sum();
+        assert_eq!(total, 999 + 100 + 1 - 101);
+        assert_eq!(spread[0].name, "x × 3");
+        assert!(spread.iter().all(|l| l.quantity == 1 && l.unit_amount >= 0));
+        assert_eq!(spread_discount(&lines, 0), lines.to_vec());
     }
 
     #[test]

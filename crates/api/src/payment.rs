@@ -2,6 +2,7 @@
 //! list, and the link's stats.
 
 use crate::checkout::{Address, PaidLine, PaymentStatus};
+use crate::discount::AppliedDiscount;
 use crate::link::Pagination;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,9 @@ pub struct Payment {
     pub billing_address: Option<Address>,
     pub shipping_address: Option<Address>,
     pub custom_fields: BTreeMap<String, String>,
+    /// The promotion code the customer applied and what it took off (`amount_minor` is after it).
+    #[serde(default)]
+    pub discount: Option<AppliedDiscount>,
     pub card_brand: String,
     pub card_last4: String,
     pub failure_code: Option<String>,

@@ -74,6 +74,7 @@ fn payment(status: PaymentStatus, livemode: bool, now: DateTime<Utc>) -> Payment
         billing_address: None,
         shipping_address: None,
         custom_fields: BTreeMap::new(),
+        discount: None,
         card_brand: "visa".into(),
         card_last4: "4242".into(),
         failure_code: failed.then(|| "card_declined".into()),

@@ -1,6 +1,7 @@
 //! The rules a create request must satisfy, shared by the server and the dashboard's form.
 //! `validate_create` parses a request into a `NewPaymentLink` or returns every problem at once.
 
+use crate::catalog::PricingModel;
 use crate::currency::Currency;
 use crate::error::FieldErrors;
 use crate::link::{
@@ -45,12 +46,16 @@ pub struct CatalogPrice {
     pub unit_amount: i64,
     pub currency: String,
     pub recurring: Option<Recurring>,
+    pub pricing_model: PricingModel,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct CatalogProduct {
     pub name: String,
     pub description: Option<String>,
+    /// Archived or inactive: kept by the links that sell it, refused on new ones.
+    pub archived: bool,
 }
 
 /// A create request that passed every rule.
@@ -191,6 +196,8 @@ pub fn validate_create(
     for (i, id) in product_ids.iter().enumerate() {
         if !catalog.products.contains_key(id) {
             errors.add(format!("product_ids[{i}]"), format!("no such product: {id}"));
+        } else if catalog.products[id].archived {
+            errors.add(format!("product_ids[{i}]"), "is archived and cannot be added to new links");
         } else if product_ids[..i].contains(id) {
             errors.add(format!("product_ids[{i}]"), "is listed twice");
         }
@@ -313,6 +320,17 @@ fn line_item(
                 return None;
             };
             let product = catalog.products.get(&price.product_id);
+            let refusal = if !price.active || product.is_some_and(|p| p.archived) {
+                Some("is archived and cannot be added to new links")
+            } else if price.pricing_model == PricingModel::PayWhatYouWant {
+                Some("is pay-what-you-want: sell it with custom_amount (its minimum, maximum and suggested amount)")
+            } else {
+                None
+            };
+            if let Some(message) = refusal {
+                errors.add(format!("{field}.price"), message);
+                return None;
+            }
             let details = ProductDetails {
                 name: product.map_or_else(String::new, |p| p.name.clone()),
                 description: product.and_then(|p| p.description.clone()),
@@ -338,6 +356,10 @@ fn line_item(
             }
             let (name, description) = match (&data.product, &data.product_data) {
                 (Some(id), None) => match catalog.products.get(id) {
+                    Some(p) if p.archived => {
+                        errors.add(format!("{field}.product"), "is archived and cannot be added to new links");
+                        return None;
+                    }
                     Some(p) => (p.name.clone(), p.description.clone()),
                     None => {
                         errors.add(format!("{field}.product"), format!("no such product: {id}"));

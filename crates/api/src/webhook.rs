@@ -440,6 +440,11 @@ impl ListParams {
         self.values.get(key).map(String::as_str).filter(|v| !v.is_empty())
     }
 
+    /// The value of one of the list's own parameters as given (possibly empty).
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str)
+    }
+
     /// A parameter that names a variant of `T`, checked (given empty, it names none: an error).
     pub fn variant<T: WireEnum>(&self, key: &str) -> Result<Option<T>, FieldErrors> {
         let Some(value) = self.values.get(key) else { return Ok(None) };

@@ -11,7 +11,7 @@
 //! committed phase.
 
 use crate::error::{ApiError, ApiResult, Reply};
-use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, result_of};
+use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, release_code, result_of};
 use crate::state::AppState;
 use crate::store::{Completion, LiveAttempt, Scope};
 use crate::stripe::{with_expiry, Session, SessionRequest, Stripe, StripeError};
@@ -19,6 +19,7 @@ use crate::write::{record_in, BetweenPhases, WriteTx};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use paylinks_api::checkout::{CheckoutEnvelope, PaymentStatus};
+use paylinks_api::discount::spread_discount;
 use paylinks_api::event::{EventRequest, EventType, ExpiredCheckout};
 use paylinks_api::payment::Payment;
 use paylinks_api::ErrorCode;
@@ -96,6 +97,11 @@ async fn record_pending(
     }
     let payment = payment_record(&link, &plan, PaymentStatus::Pending, None, now);
     let expires = now + SESSION_LIFETIME;
+    // Stripe is sent the discounted lines: it charges exactly the total the customer was shown.
+    let lines = match &plan.discount {
+        Some(discount) => spread_discount(&plan.lines, discount.amount_minor),
+        None => plan.lines.clone(),
+    };
     let params = SessionRequest {
         payment_id: &payment.id,
         link_id: &link.id.to_string(),
@@ -103,7 +109,7 @@ async fn record_pending(
         base_url: &state.config.public_base_url,
         currency: &plan.currency,
         customer_email: &plan.email,
-        lines: &plan.lines,
+        lines: &lines,
         expires_at: expires.timestamp(),
     }
     .params();
@@ -186,7 +192,7 @@ async fn create_session(
             payment.status = PaymentStatus::Failed;
             payment.failure_code = Some("payments_unavailable".into());
             payment.failure_message = Some("Payments are unavailable right now; you have not been charged.".into());
-            let reply = match fail(&mut write, &payment).await {
+            let reply = match fail(&mut write, found.scope, &payment).await {
                 Ok(()) => answer(state, &mut write, found.scope, &payment, None).await,
                 Err(err) => Err(err),
             };
@@ -201,8 +207,9 @@ fn still_holds_slot_but_too_soon(reserved_until: DateTime<Utc>, now: DateTime<Ut
     now < reserved_until && reserved_until <= now + STRIPE_MINIMUM_OPEN
 }
 
-async fn fail(write: &mut WriteTx, payment: &Payment) -> ApiResult<()> {
+async fn fail(write: &mut WriteTx, scope: Scope, payment: &Payment) -> ApiResult<()> {
     write.db().update_payment(payment).await?;
+    release_code(write.db(), scope, payment).await?;
     write.record(EventType::PaymentFailed, payment, None).await
 }
 
@@ -324,6 +331,9 @@ pub async fn settle(state: &AppState, word: StripeWord<'_>) -> ApiResult<()> {
         }
     };
     tx.update_payment(&payment).await?;
+    if matches!(payment.status, PaymentStatus::Failed | PaymentStatus::Expired) {
+        release_code(&mut tx, found.scope, &payment).await?;
+    }
     crate::telemetry::payment(paylinks_api::WireEnum::as_str(payment.status), true);
     let request = EventRequest::default();
     match payment.status {

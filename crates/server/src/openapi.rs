@@ -26,6 +26,9 @@ impl Modify for ApiKeyAuth {
     modifiers(&ApiKeyAuth),
     tags((name = "Payment Links"), (name = "Public", description = "No key; used by the checkout page"),
          (name = "Account", description = "ext: who the key belongs to"),
+         (name = "Products", description = "The catalogue: products and their default price"),
+         (name = "Prices", description = "A product's prices; an amount change to a price payments used makes its next version"),
+         (name = "Discounts", description = "ext: promotion codes, redeemed at checkout"),
          (name = "Devdraft v0", description = "Devdraft's /api/v0/payment-links over the same links: x-client-key is an API key's prefix, x-client-secret the whole key; errors are {statusCode, message, error}")),
 )]
 struct ApiDoc;

@@ -6,11 +6,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::random_base62;
 use crate::markdown::to_safe_html;
 use crate::state::AppState;
-use crate::store::Scope;
+use crate::store::{Scope, Tx};
 use crate::write::WriteTx;
 use paylinks_api::card::redact_card_numbers;
 use paylinks_api::checkout::{CheckoutRequest, CheckoutResult, NextStep, PaymentStatus};
 use paylinks_api::checkout_rules::{validate_checkout, CheckoutPlan};
+use paylinks_api::discount::{normalize_code, Discount};
 use paylinks_api::error::parse_json;
 use paylinks_api::event::CompletedCheckout;
 use paylinks_api::money::minor_to_major_string;
@@ -34,9 +35,43 @@ pub(crate) async fn plan(
     let stored = write.db().find_link(scope, &link_id.to_string(), now).await?;
     let stored = crate::routes::public::payable(stored)?;
     let link = state.link_view().show(stored.link);
-    let plan = validate_checkout(&req, &PublicPaymentLink::from_link(&link, &stored.merchant_name), now)
-        .map_err(ApiError::invalid)?;
+    let typed = req.promotion_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let code = match typed {
+        Some(typed) if link.allow_promotion_codes => write.db().find_code(scope, &normalize_code(typed)).await?,
+        _ => None,
+    };
+    let public = PublicPaymentLink::from_link(&link, &stored.merchant_name);
+    let checked = validate_checkout(&req, &public, now, code.as_ref().map(Discount::promotion).as_ref());
+    let refusal = code.as_ref().and_then(|c| c.refusal(now)).map(|why| refused_code(typed.unwrap_or_default(), why));
+    let plan = match (checked, refusal) {
+        (Ok(plan), None) => plan,
+        (Ok(_), Some(refusal)) => return Err(ApiError::invalid(refusal)),
+        (Err(mut errors), refusal) => {
+            errors.merge_missing(refusal.unwrap_or_default());
+            return Err(ApiError::invalid(errors));
+        }
+    };
+    // The redemption is taken before any charge (and given back if the payment fails): a code
+    // used up a moment ago is refused before the customer pays.
+    if let (Some(code), Some(_)) = (&code, &plan.discount) {
+        if !write.db().redeem(code.id).await? {
+            return Err(ApiError::invalid(refused_code(typed.unwrap_or_default(), "has been used up")));
+        }
+    }
     Ok((link, stored.merchant_name, plan))
+}
+
+fn refused_code(typed: &str, why: &str) -> FieldErrors {
+    let shown: String = typed.chars().take(40).collect();
+    FieldErrors::single("promotion_code", format!("\"{shown}\" {why}"))
+}
+
+/// Gives back the redemption a payment that did not go through took.
+pub(crate) async fn release_code(tx: &mut Tx, scope: Scope, payment: &Payment) -> Result<(), sqlx::Error> {
+    match &payment.discount {
+        Some(discount) => tx.release_redemption(scope, &discount.code).await,
+        None => Ok(()),
+    }
 }
 
 /// What the customer is told of `payment`: on success where to go next and the receipt; a
@@ -130,6 +165,7 @@ pub(crate) fn payment_record(
         billing_address: plan.billing_address.clone(),
         shipping_address: plan.shipping_address.clone(),
         custom_fields: plan.custom_fields.clone(),
+        discount: plan.discount.clone(),
         card_brand,
         card_last4,
         failure_code: failure.map(|(code, _)| code.to_string()),

@@ -51,6 +51,27 @@ struct Phase {
     request: EventRequest,
 }
 
+/// Runs one write of an API key's (create, change, archive, …) in the one shape: claim the key,
+/// do `work` in the scope, store the answer.
+pub async fn keyed_write(
+    state: &AppState,
+    authed: &crate::auth::Authed,
+    method: axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+    work: impl AsyncFnOnce(&mut WriteTx, Scope) -> ApiResult<Reply>,
+) -> Reply {
+    let scope = authed.scope();
+    let request = WriteRequest::new(scope, &method, uri.path(), headers, body);
+    let mut write = match WriteTx::begin(state, request).await {
+        Ok(write) => write,
+        Err(answer) => return answer,
+    };
+    let outcome = work(&mut write, scope).await;
+    write.finish(outcome).await
+}
+
 /// A write between two phases: the last one is committed and no transaction is open.
 pub struct BetweenPhases {
     phase: Phase,

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{expect_error, parts, TestApp};
-use paylinks_server::store::{NewPrice, NewProduct};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -337,19 +336,12 @@ async fn line_items_with_price_data_and_catalogue_references(app: TestApp) {
     assert_eq!(yen["currency"], "JPY");
 
     // Catalogue references: an existing price and product, of this merchant and mode only.
-    let now = chrono::Utc::now();
-    let product =
-        app.store.create_product(app.scope, NewProduct { name: "Plan".into(), description: None }, now).await.unwrap();
-    let recurring = paylinks_api::Recurring { interval: paylinks_api::Interval::Month, interval_count: 1 };
-    let price = app
-        .store
-        .create_price(
-            app.scope,
-            NewPrice { product_id: product, unit_amount: 900, currency: "USD".into(), recurring: Some(recurring) },
-            now,
-        )
-        .await
-        .unwrap();
+    let plan = json!({"product_id": "plan", "name": "Plan", "kind": "subscription", "pricing_model": "recurring",
+                      "amount_minor": 900, "interval": "month"});
+    let (status, plan) = parts(app.send(Method::POST, "/v2/products", &plan).await).await;
+    assert_eq!(status, 201, "{plan}");
+    let product: uuid::Uuid = plan["data"]["id"].as_str().unwrap().parse().unwrap();
+    let price: uuid::Uuid = plan["data"]["default_price_id"].as_str().unwrap().parse().unwrap();
     let sub = app
         .create_ok(&json!({"name": "Monthly", "mode": "subscription", "line_items": [{"price": price}],
                            "product_ids": [product], "selection_mode": "single_select", "default_product_id": product}))

@@ -64,6 +64,7 @@ async fn fuzz(db: Db) {
     ids.push(("PAYLINKS_FUZZ_EVENT_ID", events["data"][0]["id"].clone()));
     let deliveries = format!("/v2/webhook-deliveries?endpoint_id={}", logged["id"].as_str().unwrap());
     ids.push(("PAYLINKS_FUZZ_DELIVERY_ID", server.get(&key, &deliveries).await["data"][0]["id"].clone()));
+    ids.extend(catalog(&server, &key).await);
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemathesis.toml");
     let document = format!("{}/v2/openapi.json", server.base);
     // Blocks one runtime thread while it runs; the server is another process.
@@ -92,6 +93,25 @@ async fn fuzz(db: Db) {
     assert!(covered > 0, "the stateful phase followed no link: {links}");
     let summary = report.lines().rev().find(|l| l.contains("generated")).unwrap_or_default();
     eprintln!("Schemathesis: {} ({})", summary.trim(), links.trim());
+}
+
+/// A product and prices for the catalogue's operations on an id (one price to archive), a code
+/// to change, and the code the public check's example names (`SUMMER10`, which nothing changes).
+async fn catalog(server: &ServeProcess, key: &str) -> Vec<(&'static str, Value)> {
+    let product = json!({"product_id": "fuzzed", "name": "Fuzzed", "kind": "one_time", "pricing_model": "one_time", "amount_minor": 700});
+    let product = server.create(key, "/v2/products", &product).await["data"].clone();
+    let price = || json!({"product_id": product["id"], "unit_amount": 300});
+    let mut ids = vec![
+        ("PAYLINKS_FUZZ_PRICE_ID", server.create(key, "/v2/prices", &price()).await["id"].clone()),
+        ("PAYLINKS_FUZZ_ARCHIVE_PRICE_ID", server.create(key, "/v2/prices", &price()).await["id"].clone()),
+    ];
+    ids.push(("PAYLINKS_FUZZ_PRODUCT_ID", product["id"].clone()));
+    for (code, env) in [("FUZZED", Some("PAYLINKS_FUZZ_DISCOUNT_ID")), ("SUMMER10", None)] {
+        let body = json!({"code": code, "name": code, "discount_type": "percentage", "discount_value": 10});
+        let id = server.create(key, "/v2/discounts", &body).await["data"]["id"].clone();
+        ids.extend(env.map(|env| (env, id)));
+    }
+    ids
 }
 
 /// A succeeded sandbox payment on the link, so the receipt route has one to find.

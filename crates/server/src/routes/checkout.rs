@@ -7,7 +7,7 @@ use crate::client_ip::{client_bucket, ClientIp};
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, Reply};
 use crate::idempotency::{canonical_json, WriteRequest};
 use crate::processor::{Charge, ChargeOutcome};
-use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, result_of};
+use crate::purchase::{completed_checkout, limit_charges, payment_record, plan, release_code, result_of};
 use crate::state::AppState;
 use crate::store::{Completion, Scope};
 use crate::write::WriteTx;
@@ -105,7 +105,9 @@ async fn pay(state: &AppState, write: &mut WriteTx, scope: Scope, link_id: Uuid,
     let payment = match outcome {
         ChargeOutcome::Succeeded => payment_record(&link, &plan, PaymentStatus::Succeeded, None, now),
         ChargeOutcome::Failed { code, message } => {
-            payment_record(&link, &plan, PaymentStatus::Failed, Some((code, message)), now)
+            let payment = payment_record(&link, &plan, PaymentStatus::Failed, Some((code, message)), now);
+            release_code(write.db(), scope, &payment).await?;
+            payment
         }
     };
     write.db().insert_payment(scope, &payment).await?;

@@ -6,12 +6,11 @@
 use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, IdempotencyErrors, IdempotencyKeyHeader, KeyErrors, Reply};
-use crate::idempotency::WriteRequest;
 use crate::ids::random_base62;
 use crate::outbox::guard::{refuses_host, Policy};
 use crate::state::AppState;
-use crate::store::{is_unique_violation, DeliveryFilter, EndpointChange, EventFilter, NewEndpoint, Recipients, Scope};
-use crate::write::WriteTx;
+use crate::store::{is_unique_violation, DeliveryFilter, EndpointChange, EventFilter, NewEndpoint, Recipients};
+use crate::write::keyed_write as write;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use paylinks_api::error::parse_json;
@@ -48,26 +47,6 @@ fn missing(what: &str) -> ApiError {
 /// A new signing secret: `rk_wh_` and 43 base62 characters (256 bits).
 fn new_secret() -> String {
     format!("rk_wh_{}", random_base62(43))
-}
-
-/// Runs one write (create, change, rotate, test, resend, retry) in the write path's one shape.
-async fn write(
-    state: &AppState,
-    authed: &Authed,
-    method: Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    work: impl AsyncFnOnce(&mut WriteTx, Scope) -> ApiResult<Reply>,
-) -> Reply {
-    let scope = authed.scope();
-    let request = WriteRequest::new(scope, &method, uri.path(), headers, body);
-    let mut write = match WriteTx::begin(state, request).await {
-        Ok(write) => write,
-        Err(answer) => return answer,
-    };
-    let outcome = work(&mut write, scope).await;
-    write.finish(outcome).await
 }
 
 /// Checks an endpoint URL for the key's mode: its form, then (for a URL that names an address or

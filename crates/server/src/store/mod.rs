@@ -20,7 +20,7 @@ mod live;
 mod payments;
 mod webhooks;
 
-pub use catalog::{NewPrice, NewProduct};
+pub use catalog::{Cursor, NewProduct, PriceFilter, PriceLabels, StoredPrice};
 pub use db::{is_unavailable, is_unique_violation, Backend, Scope, Store, Tx};
 pub use events::EventFilter;
 pub use idempotency::{Claim, Held, IdempotencyKey, StoredResponse, INITIAL_RECOVERY_POINT};

@@ -70,7 +70,8 @@ impl Tx {
     .bind(to_micros(payment.created_at))
     .execute(self.conn())
     .await?;
-        Ok(())
+        let prices: Vec<Uuid> = payment.line_items.iter().filter_map(|l| l.price_id).collect();
+        self.mark_prices_used(&prices).await
     }
 }
 

@@ -321,20 +321,23 @@ impl ServeProcess {
         ServeProcess { child, key, base: base.expect("the server prints its address"), stdout }
     }
 
+    /// POSTs `body` to `path` with `key` (it must answer 201) and returns the answer.
+    pub async fn create(&self, key: &str, path: &str, body: &Value) -> Value {
+        let req = reqwest::Client::new().post(format!("{}{path}", self.base)).header("x-api-key", key);
+        let res = req.json(body).send().await.unwrap();
+        assert_eq!(res.status(), 201, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// Creates a link with `key` (it must succeed) and returns it.
     pub async fn create_link(&self, key: &str, body: &Value) -> Value {
-        let req = reqwest::Client::new().post(format!("{}/v2/payment-links", self.base)).header("x-api-key", key);
-        let res = req.json(body).send().await.unwrap();
-        assert_eq!(res.status(), 201);
-        res.json().await.unwrap()
+        self.create(key, "/v2/payment-links", body).await
     }
 
     /// Registers a webhook endpoint for `events` (it must answer 201) and returns it.
     pub async fn add_endpoint(&self, key: &str, url: &str, events: &[&str]) -> Value {
-        let req = reqwest::Client::new().post(format!("{}/v2/webhook-endpoints", self.base)).header("x-api-key", key);
-        let res = req.json(&serde_json::json!({"url": url, "enabled_events": events})).send().await.unwrap();
-        assert_eq!(res.status(), 201);
-        res.json::<Value>().await.unwrap()["data"].clone()
+        let body = serde_json::json!({"url": url, "enabled_events": events});
+        self.create(key, "/v2/webhook-endpoints", &body).await["data"].clone()
     }
 
     /// GETs `path` with `key` (it must answer 200) and returns the body.
