@@ -2,6 +2,10 @@
 
 use crate::common::api::{send, ApiError};
 use gloo_net::http::{Request, RequestBuilder};
+use paylinks_api::catalog::{
+    CreatePrice, CreateProduct, Price, PriceList, ProductEnvelope, ProductList, UpdateProduct,
+};
+use paylinks_api::discount::{CreateDiscount, DiscountEnvelope, DiscountList, UpdateDiscount};
 use paylinks_api::payment::{LinkStats, PaymentList};
 use paylinks_api::webhook::{
     CreateWebhookEndpoint, DeletedEnvelope, DeliveryEnvelope, DeliveryList, EndpointEnvelope, EndpointList,
@@ -74,6 +78,60 @@ impl Client {
             .keyed(Request::patch(&self.url(&format!("/v2/payment-links/{id}/status"))))
             .header("idempotency-key", idempotency_key);
         send(builder.json(&UpdateStatus { status: to })).await
+    }
+
+    /// The products (the newest 100).
+    pub async fn list_products(&self) -> Result<ProductList, ApiError> {
+        send(self.keyed(Request::get(&self.url("/v2/products?limit=100"))).build()).await
+    }
+
+    /// Creates a product and its first price; the same `idempotency_key` never makes two.
+    pub async fn create_product(
+        &self,
+        body: &CreateProduct,
+        idempotency_key: &str,
+    ) -> Result<ProductEnvelope, ApiError> {
+        let builder = self.keyed(Request::post(&self.url("/v2/products"))).header("idempotency-key", idempotency_key);
+        send(builder.json(body)).await
+    }
+
+    pub async fn update_product(&self, id: &str, body: &UpdateProduct) -> Result<ProductEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::patch(&self.url(&format!("/v2/products/{id}")))).json(body)).await
+    }
+
+    /// The prices (the newest 100), archived ones too.
+    pub async fn list_prices(&self) -> Result<PriceList, ApiError> {
+        send(self.keyed(Request::get(&self.url("/v2/prices?limit=100"))).build()).await
+    }
+
+    pub async fn create_price(&self, body: &CreatePrice, idempotency_key: &str) -> Result<Price, ApiError> {
+        let builder = self.keyed(Request::post(&self.url("/v2/prices"))).header("idempotency-key", idempotency_key);
+        send(builder.json(body)).await
+    }
+
+    pub async fn archive_price(&self, id: &str) -> Result<Price, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::delete(&self.url(&format!("/v2/prices/{id}")))).build()).await
+    }
+
+    /// The promotion codes (the newest 100).
+    pub async fn list_discounts(&self) -> Result<DiscountList, ApiError> {
+        send(self.keyed(Request::get(&self.url("/v2/discounts?limit=100"))).build()).await
+    }
+
+    pub async fn create_discount(
+        &self,
+        body: &CreateDiscount,
+        idempotency_key: &str,
+    ) -> Result<DiscountEnvelope, ApiError> {
+        let builder = self.keyed(Request::post(&self.url("/v2/discounts"))).header("idempotency-key", idempotency_key);
+        send(builder.json(body)).await
+    }
+
+    pub async fn update_discount(&self, id: &str, body: &UpdateDiscount) -> Result<DiscountEnvelope, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        send(self.keyed(Request::patch(&self.url(&format!("/v2/discounts/{id}")))).json(body)).await
     }
 
     pub async fn list_endpoints(&self) -> Result<EndpointList, ApiError> {

@@ -2,8 +2,8 @@
 
 use crate::components::layout::Dashboard;
 use crate::pages::{
-    developers::DevelopersPage, link_detail::LinkDetailPage, links::LinksPage, new_link::NewLinkPage,
-    not_found::NotFound, sign_in::SignInPage,
+    developers::DevelopersPage, discounts::DiscountsPage, link_detail::LinkDetailPage, links::LinksPage,
+    new_link::NewLinkPage, not_found::NotFound, products::ProductsPage, sign_in::SignInPage,
 };
 use crate::session::provide_session;
 use leptos::prelude::*;
@@ -20,6 +20,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage/>
                 <Route path=path!("/links") view=|| view! { <Dashboard><LinksPage/></Dashboard> }/>
                 <Route path=path!("/links/new") view=|| view! { <Dashboard><NewLinkPage/></Dashboard> }/>
+                <Route path=path!("/products") view=|| view! { <Dashboard><ProductsPage/></Dashboard> }/>
+                <Route path=path!("/promotion-codes") view=|| view! { <Dashboard><DiscountsPage/></Dashboard> }/>
                 <Route path=path!("/developers") view=|| view! { <Dashboard><DevelopersPage/></Dashboard> }/>
                 <Route path=path!("/links/:id") view=|| view! { <Dashboard><LinkDetailPage/></Dashboard> }/>
             </Routes>

@@ -3,8 +3,9 @@
 //! so a server error lands next to the same field.
 
 use chrono::{DateTime, Utc};
+use paylinks_api::catalog::PricingModel;
 use paylinks_api::money::{parse_major, MAX_AMOUNT_MINOR};
-use paylinks_api::validate::{validate_create, Catalog, Context};
+use paylinks_api::validate::{validate_create, Catalog, CatalogPrice, CatalogProduct, Context};
 use paylinks_api::{
     AfterCompletion, CreatePaymentLink, Currency, CustomAmount, CustomField, CustomFieldType, FieldErrors,
     InitialStatus, Interval, LineItemInput, LinkMode, LinkType, PriceData, ProductData, PublicLineItem,
@@ -145,8 +146,24 @@ impl Default for CustomFieldRow {
     }
 }
 
+/// A line sold at one of the merchant's prices: what the preview and the rules need of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogLine {
+    pub price_id: uuid::Uuid,
+    pub product_id: uuid::Uuid,
+    /// The product's name (what the checkout shows).
+    pub name: String,
+    pub description: Option<String>,
+    pub unit_amount: i64,
+    /// Upper case.
+    pub currency: String,
+    pub recurring: Option<Recurring>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRow {
+    /// Sold at a catalogue price (name and amount come from it), else typed here.
+    pub catalog: Option<CatalogLine>,
     pub name: String,
     pub description: String,
     /// In major units, as typed ("12.50").
@@ -161,6 +178,7 @@ pub struct LineRow {
 impl Default for LineRow {
     fn default() -> Self {
         LineRow {
+            catalog: None,
             name: String::new(),
             description: String::new(),
             unit_amount: String::new(),
@@ -289,6 +307,39 @@ impl LinkForm {
         }
     }
 
+    /// Sells `line` (one of the merchant's prices) on this link, in place of an untouched first row.
+    pub fn add_catalog_item(&mut self, line: CatalogLine) {
+        self.pricing = Pricing::LineItems;
+        self.currency = line.currency.clone();
+        let row = LineRow { catalog: Some(line), ..LineRow::default() };
+        match self.items.as_mut_slice() {
+            [only] if *only == LineRow { interval: only.interval, ..LineRow::default() } => *only = row,
+            _ => self.items.push(row),
+        }
+    }
+
+    /// The catalogue entries the form's rows sell, for the rules to check them against.
+    fn catalog(&self) -> Catalog {
+        let mut catalog = Catalog::default();
+        for line in self.items.iter().filter_map(|r| r.catalog.as_ref()) {
+            catalog.prices.insert(
+                line.price_id,
+                CatalogPrice {
+                    product_id: line.product_id,
+                    unit_amount: line.unit_amount,
+                    currency: line.currency.clone(),
+                    recurring: line.recurring.clone(),
+                    pricing_model: if line.unit_amount == 0 { PricingModel::Free } else { PricingModel::Fixed },
+                    active: true,
+                },
+            );
+            let product =
+                CatalogProduct { name: line.name.clone(), description: line.description.clone(), archived: false };
+            catalog.products.insert(line.product_id, product);
+        }
+        catalog
+    }
+
     /// A new line item, renewing monthly on a subscription.
     pub fn add_item(&mut self) {
         let interval = (self.kind == LinkKind::Subscription).then_some(Interval::Month);
@@ -315,6 +366,20 @@ impl LinkForm {
             .iter()
             .flatten()
             .filter_map(|item| {
+                if let Some(id) = item.price {
+                    let line = self.items.iter().filter_map(|r| r.catalog.as_ref()).find(|l| l.price_id == id)?;
+                    return Some(PublicLineItem {
+                        name: line.name.clone(),
+                        description: line.description.clone(),
+                        unit_amount: line.unit_amount,
+                        currency: currency.clone(),
+                        quantity: item.quantity.unwrap_or(1).clamp(1, 99),
+                        interval: line.recurring.as_ref().map(|r| r.interval),
+                        interval_count: line.recurring.as_ref().map(|r| r.interval_count),
+                        product_id: line.product_id,
+                        price_id: Some(id),
+                    });
+                }
                 let data = item.price_data.as_ref()?;
                 let name = data.product_data.as_ref().map(|p| p.name.trim().to_string()).unwrap_or_default();
                 Some(PublicLineItem {
@@ -325,6 +390,8 @@ impl LinkForm {
                     quantity: item.quantity.unwrap_or(1).clamp(1, 99),
                     interval: data.recurring.as_ref().map(|r| r.interval),
                     interval_count: data.recurring.as_ref().map(|r| r.interval_count),
+                    product_id: uuid::Uuid::nil(),
+                    price_id: None,
                 })
             })
             .collect();
@@ -388,8 +455,10 @@ impl LinkForm {
         let mut items = Vec::new();
         if pricing == Pricing::LineItems {
             for (i, row) in self.items.iter().enumerate() {
-                let unit_amount =
-                    money(format!("line_items[{i}].price_data.unit_amount"), &row.unit_amount).unwrap_or(0);
+                let unit_amount = match row.catalog {
+                    Some(_) => 0,
+                    None => money(format!("line_items[{i}].price_data.unit_amount"), &row.unit_amount).unwrap_or(0),
+                };
                 items.push((i, row, unit_amount));
             }
         }
@@ -401,6 +470,13 @@ impl LinkForm {
                     errors_after.add(format!("line_items[{i}].quantity"), "must be a whole number");
                     1
                 });
+                if let Some(line) = &row.catalog {
+                    return LineItemInput {
+                        price: Some(line.price_id),
+                        quantity: Some(quantity),
+                        ..LineItemInput::default()
+                    };
+                }
                 let recurring = row.interval.map(|interval| Recurring {
                     interval,
                     interval_count: row.interval_count.trim().parse().unwrap_or_else(|_| {
@@ -515,7 +591,7 @@ impl LinkForm {
     /// Every problem the server would report, found before sending.
     pub fn check(&self, livemode: bool, now: DateTime<Utc>) -> Result<CreatePaymentLink, FieldErrors> {
         let (request, mut errors) = self.to_request();
-        if let Err(rules) = validate_create(&request, &Context { livemode, now }, &Catalog::default()) {
+        if let Err(rules) = validate_create(&request, &Context { livemode, now }, &self.catalog()) {
             // A field that could not be read already says why; do not pile a second message on.
             errors.merge_missing(rules);
         }

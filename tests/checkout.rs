@@ -20,6 +20,8 @@ fn link() -> PublicPaymentLink {
         quantity,
         interval: None,
         interval_count: None,
+        product_id: uuid::Uuid::from_u128(name.len() as u128),
+        price_id: None,
     };
     PublicPaymentLink {
         active: true,
@@ -147,20 +149,43 @@ fn a_quantity_that_is_not_a_whole_number_is_refused_never_read_as_another_number
 }
 
 #[wasm_bindgen_test]
+fn an_applied_code_takes_its_discount_off_the_total_and_the_button() {
+    use paylinks_api::discount::{DiscountType, Promotion};
+    let mut link = link();
+    link.allow_promotion_codes = true;
+    let promotion = Promotion {
+        code: "TEN".into(),
+        discount_type: DiscountType::Percentage,
+        discount_value: 10,
+        currency: None,
+        product_ids: None,
+    };
+    let form = CheckoutForm { promotion_code: "ten".into(), promotion: Some(promotion), ..CheckoutForm::new(&link) };
+    let order = form.order(&link).unwrap();
+    assert_eq!((form.discount(&link, &order), form.total(&link)), (Some(120), Some(1080)));
+    assert_eq!(pay_label(Some(&order), 120, "USD"), "Pay $10.80");
+    let request = form.check(&link, now()).unwrap();
+    assert_eq!(request.promotion_code.as_deref(), Some("TEN"), "the applied code is sent, as the server spelled it");
+    // Typed but not applied: nothing is sent and the total stands.
+    let typed = CheckoutForm { promotion_code: "ten".into(), ..CheckoutForm::new(&link) };
+    assert_eq!((typed.total(&link), typed.check(&link, now()).unwrap().promotion_code), (Some(1200), None));
+}
+
+#[wasm_bindgen_test]
 fn the_button_says_what_the_customer_agrees_to() {
     let mut link = link();
-    assert_eq!(pay_label(CheckoutForm::new(&link).order(&link).as_ref(), "USD"), "Pay $12.00");
-    assert_eq!(pay_label(None, "USD"), "Pay");
+    assert_eq!(pay_label(CheckoutForm::new(&link).order(&link).as_ref(), 0, "USD"), "Pay $12.00");
+    assert_eq!(pay_label(None, 0, "USD"), "Pay");
     link.line_items[0].interval = Some(paylinks_api::Interval::Month);
     let order = CheckoutForm::new(&link).order(&link).unwrap();
-    assert_eq!(pay_label(Some(&order), "USD"), "Subscribe — $12.00 today, then $9.00 per month");
+    assert_eq!(pay_label(Some(&order), 0, "USD"), "Subscribe — $12.00 today, then $9.00 per month");
     let terms = renewal_terms(&order, "USD", "Shop").unwrap();
     assert_eq!(terms, "You will be charged $12.00 now, then $9.00 per month until you cancel. You can cancel at any time by contacting Shop.");
     link.line_items[1].interval = Some(paylinks_api::Interval::Month);
     link.line_items[1].interval_count = Some(3);
     link.line_items[0].interval_count = Some(3);
     let order = CheckoutForm::new(&link).order(&link).unwrap();
-    assert_eq!(pay_label(Some(&order), "USD"), "Subscribe — $12.00 every 3 months");
+    assert_eq!(pay_label(Some(&order), 0, "USD"), "Subscribe — $12.00 every 3 months");
     link.line_items.iter_mut().for_each(|i| i.interval = None);
     assert_eq!(renewal_terms(&CheckoutForm::new(&link).order(&link).unwrap(), "USD", "Shop"), None);
 }

@@ -1,9 +1,10 @@
-//! The checkout's only calls: the public link, the payment, and a live payment on the way back
-//! from Stripe. No key is ever sent.
+//! The checkout's only calls: the public link, a promotion code's check, the payment, and a live
+//! payment on the way back from Stripe. No key is ever sent.
 
 use crate::common::api::{send, ApiError};
 use gloo_net::http::Request;
 use paylinks_api::checkout::{CheckoutEnvelope, CheckoutRequest, CheckoutResult, Receipt, ReceiptEnvelope};
+use paylinks_api::discount::{Promotion, PromotionCheck, PromotionEnvelope};
 use paylinks_api::{PublicLinkEnvelope, PublicPaymentLink};
 
 fn path(public_id: &str, rest: &str) -> String {
@@ -19,6 +20,13 @@ pub async fn public_link(public_id: &str) -> Result<PublicPaymentLink, ApiError>
 pub async fn pay(public_id: &str, body: &CheckoutRequest, idempotency_key: &str) -> Result<CheckoutResult, ApiError> {
     let request = Request::post(&path(public_id, "/checkout")).header("idempotency-key", idempotency_key).json(body);
     let envelope: CheckoutEnvelope = send(request).await?;
+    Ok(envelope.data)
+}
+
+/// The rule of a promotion code on this link, if the code can be used now.
+pub async fn promotion(public_id: &str, code: &str) -> Result<Promotion, ApiError> {
+    let body = PromotionCheck { promotion_code: code.to_string() };
+    let envelope: PromotionEnvelope = send(Request::post(&path(public_id, "/promotion-code")).json(&body)).await?;
     Ok(envelope.data)
 }
 

@@ -5,6 +5,7 @@ use crate::common::format;
 use chrono::{DateTime, Utc};
 use paylinks_api::checkout::{Address, CardInput, CheckoutRequest};
 use paylinks_api::checkout_rules::{default_quantities, order, renewal, validate_checkout, Order};
+use paylinks_api::discount::Promotion;
 use paylinks_api::money::{minor_to_major_string, parse_major};
 use paylinks_api::{Currency, FieldErrors, PublicPaymentLink};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,9 @@ pub struct CheckoutForm {
     pub billing: AddressForm,
     pub shipping: AddressForm,
     pub answers: BTreeMap<String, String>,
+    /// The promotion code as typed, and the one applied (checked by the server).
+    pub promotion_code: String,
+    pub promotion: Option<Promotion>,
     pub card_number: String,
     pub expiry: String,
     pub cvc: String,
@@ -106,7 +110,7 @@ impl CheckoutForm {
             billing_address: self.billing.to_address().filter(|_| link.collect_address),
             shipping_address: self.shipping.to_address().filter(|_| link.collect_shipping),
             custom_fields: Some(self.answers.clone()).filter(|a| !a.is_empty()),
-            promotion_code: None,
+            promotion_code: self.promotion.as_ref().map(|p| p.code.clone()),
             // A live link's card is typed on Stripe's page, never here.
             card: (!link.livemode).then(|| CardInput {
                 number: self.card_number.clone(),
@@ -127,7 +131,7 @@ impl CheckoutForm {
     /// says so, not what the rules think of its stand-in).
     pub fn check(&self, link: &PublicPaymentLink, now: DateTime<Utc>) -> Result<CheckoutRequest, FieldErrors> {
         let (request, mut errors) = self.read(link);
-        if let Err(rules) = validate_checkout(&request, link, now) {
+        if let Err(rules) = validate_checkout(&request, link, now, self.promotion.as_ref()) {
             errors.merge_missing(rules);
         }
         errors.into_result(request)
@@ -139,16 +143,22 @@ impl CheckoutForm {
         order(&mut FieldErrors::default(), link, request.quantities.as_deref(), request.amount_minor)
     }
 
+    /// What the applied code takes off `order`, when it applies.
+    pub fn discount(&self, link: &PublicPaymentLink, order: &Order) -> Option<i64> {
+        self.promotion.as_ref()?.discount_on(&order.lines, &link.currency).ok()
+    }
+
     /// What the customer would pay now.
     pub fn total(&self, link: &PublicPaymentLink) -> Option<i64> {
-        self.order(link).map(|order| order.total_minor)
+        let order = self.order(link)?;
+        Some(order.total_minor - self.discount(link, &order).unwrap_or(0))
     }
 }
 
-/// The pay button's words: what the customer agrees to by pressing it.
-pub fn pay_label(order: Option<&Order>, currency: &str) -> String {
+/// The pay button's words: what the customer agrees to by pressing it (`discount` off).
+pub fn pay_label(order: Option<&Order>, discount: i64, currency: &str) -> String {
     let Some(order) = order else { return "Pay".into() };
-    let total = format::amount(Some(order.total_minor), currency);
+    let total = format::amount(Some(order.total_minor - discount), currency);
     match renewal(&order.lines) {
         Some(r) if r.amount_minor == order.total_minor => format!("Subscribe — {}", format::renewal(&r, currency)),
         Some(r) => format!("Subscribe — {total} today, then {}", format::renewal(&r, currency)),

@@ -12,6 +12,7 @@ pub mod form;
 mod items;
 pub mod markdown;
 mod page;
+mod promotion;
 mod screen;
 mod unavailable;
 

@@ -6,6 +6,7 @@ use super::form::format_expiry;
 use super::form::{pay_label, renewal_terms, CheckoutForm};
 use super::items::Items;
 use super::markdown::Markdown;
+use super::promotion::PromotionCode;
 use super::screen::{keep_form, remember_paid, set_title, Resumed, Screen};
 use crate::common::api::ApiError;
 use crate::common::field::Field;
@@ -134,9 +135,12 @@ pub fn CheckoutPage(
     };
     let order = Memo::new(move |_| link.with_value(|l| form.with(|f| f.order(l))));
     let currency = link.with_value(|l| l.currency.clone());
+    let discount = Memo::new(move |_| {
+        order.with(|o| o.as_ref().and_then(|o| link.with_value(|l| form.with(|f| f.discount(l, o))))).unwrap_or(0)
+    });
     let total_text = {
         let currency = currency.clone();
-        move || order.with(|o| format::amount(o.as_ref().map(|o| o.total_minor), &currency))
+        move || order.with(|o| format::amount(o.as_ref().map(|o| o.total_minor - discount.get()), &currency))
     };
     let button_text = {
         let currency = currency.clone();
@@ -144,7 +148,7 @@ pub fn CheckoutPage(
             if livemode {
                 "Continue to payment".to_string()
             } else {
-                order.with(|o| pay_label(o.as_ref(), &currency))
+                order.with(|o| pay_label(o.as_ref(), discount.get(), &currency))
             }
         }
     };
@@ -163,6 +167,9 @@ pub fn CheckoutPage(
             <Summary link=link/>
             <form class="checkout-form" on:submit=submit novalidate>
                 <Items link=link ctx=ctx/>
+                {link.with_value(|l| l.allow_promotion_codes).then(|| view! {
+                    <PromotionCode link=link ctx=ctx order=order preview=preview/>
+                })}
                 <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
                 <fieldset>
                     <legend>"Your details"</legend>
@@ -186,7 +193,6 @@ pub fn CheckoutPage(
                         </fieldset>
                     })
                 }}
-                // No promotion codes exist yet, so the page does not ask for one (every code would fail).
                 {if livemode {
                     view! { <p class="secure-note">"You will enter your card on Stripe's secure payment page next."</p> }.into_any()
                 } else {

@@ -1,6 +1,7 @@
 //! What every form of the app needs: the time as the browser knows it, moving the keyboard to
 //! the first problem, one idempotency key per distinct request, and the message under each field.
 
+use crate::common::api::ApiError;
 use leptos::prelude::*;
 use paylinks_api::FieldErrors;
 use std::collections::HashSet;
@@ -27,6 +28,19 @@ pub fn focus(selector: &'static str) {
             let _ = el.focus();
         }
     });
+}
+
+/// The server's message on `field` (or on an entry of the list `field`) in a failed answer.
+pub fn server_message<T>(outcome: Option<&Result<T, ApiError>>, field: &str) -> Option<String> {
+    let errors = outcome?.as_ref().err()?.field_errors();
+    let found = errors.iter().find(|(f, _)| *f == field || f.starts_with(&format!("{field}[")));
+    found.map(|(_, messages)| messages.join(" "))
+}
+
+/// A failed answer that names no field, in words.
+pub fn general_message<T>(outcome: Option<&Result<T, ApiError>>) -> Option<String> {
+    let err = outcome?.as_ref().err()?;
+    err.field_errors().is_empty().then(|| err.message())
 }
 
 /// The idempotency key for `request`: the previous one while the request is unchanged, so a

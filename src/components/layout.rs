@@ -35,6 +35,8 @@ pub fn Dashboard(children: ChildrenFn) -> impl IntoView {
                     <nav aria-label="Main">
                         <A href="/links">"Links"</A>
                         <A href="/links/new">"New link"</A>
+                        <A href="/products">"Products"</A>
+                        <A href="/promotion-codes">"Promotion codes"</A>
                         <A href="/developers">"Developers"</A>
                     </nav>
                     <span class="mode">{who}</span>

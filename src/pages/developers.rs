@@ -3,7 +3,7 @@
 //! and each endpoint's delivery log (what came back, when the next try is; retry now).
 
 use crate::common::error_state::ErrorState;
-use crate::common::form::{focus, key_for};
+use crate::common::form::{focus, general_message, key_for, server_message};
 use crate::common::format;
 use crate::components::copy_button::CopyButton;
 use crate::session::{client_of, use_session};
@@ -82,20 +82,8 @@ fn AddEndpoint(reload: RwSignal<u32>, revealed: RwSignal<Option<WebhookEndpoint>
             reload.update(|n| *n += 1);
         }
     });
-    let error_of = move |field: &'static str| {
-        move || match create.value().get() {
-            Some(Err(err)) => {
-                let errors = err.field_errors();
-                let found = errors.iter().find(|(f, _)| *f == field || f.starts_with(&format!("{field}[")));
-                found.map(|(_, messages)| messages.join(" "))
-            }
-            _ => None,
-        }
-    };
-    let general = move || match create.value().get() {
-        Some(Err(err)) if err.field_errors().is_empty() => Some(err.message()),
-        _ => None,
-    };
+    let error_of = move |field: &'static str| move || create.value().with(|v| server_message(v.as_ref(), field));
+    let general = move || create.value().with(|v| general_message(v.as_ref()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if create.pending().get_untracked() {

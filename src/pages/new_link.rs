@@ -8,18 +8,21 @@
 use crate::checkout::CheckoutPreview;
 use crate::common::field::{Field, InputKind, DECIMAL, WHOLE_NUMBER};
 use crate::common::form::{focus_first_invalid, key_for, now, FieldMessages};
+use crate::common::format;
 use crate::common::intl::display_names;
 use crate::common::select::Select;
 use crate::components::leave_guard::guard_unsaved;
 use crate::link_form::{
-    CustomFieldRow, LineRow, LinkForm, LinkKind, Pricing, AFTER_COMPLETION, FIELD_TYPES, INTERVALS, KINDS,
+    CatalogLine, CustomFieldRow, LineRow, LinkForm, LinkKind, Pricing, AFTER_COMPLETION, FIELD_TYPES, INTERVALS, KINDS,
     SELECTION_MODES, TAX_BEHAVIORS,
 };
+use crate::pages::products::price_words;
 use crate::session::client_of;
 use crate::session::use_session;
 use leptos::html::Details;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use paylinks_api::catalog::{Price, PricingModel, Product};
 use paylinks_api::{
     AfterCompletion, CreatePaymentLink, Currency, CustomFieldType, Interval, SelectionMode, TaxBehavior,
 };
@@ -45,6 +48,17 @@ pub fn NewLinkPage() -> impl IntoView {
     let navigate = use_navigate();
     let livemode = move || session.get_untracked().is_some_and(|s| !s.is_test_mode());
     let form = RwSignal::new(LinkForm::default());
+    // The merchant's products and prices, to sell by name.
+    let catalogue = LocalResource::new(move || {
+        let client = client_of(session.get());
+        async move {
+            let client = client?;
+            Ok::<_, crate::common::api::ApiError>((
+                client.list_products().await?.data,
+                client.list_prices().await?.data,
+            ))
+        }
+    });
     let expires_local = RwSignal::new(String::new());
     let last_sent = StoredValue::new(None::<(CreatePaymentLink, String)>);
     let local_errors = Memo::new(move |_| form.with(|f| f.check(livemode(), now()).err().unwrap_or_default()));
@@ -150,6 +164,9 @@ pub fn NewLinkPage() -> impl IntoView {
                     <Field id="invoice-id" label="Invoice id" field="invoice_id" messages=messages
                         value=move || form.with(|f| f.invoice_id.clone()) on_input=move |v| form.update(|f| f.invoice_id = v)/>
                 </Show>
+                <Show when=move || matches!(kind(), LinkKind::Product | LinkKind::Subscription)>
+                    <CatalogPicker form=form catalogue=catalogue/>
+                </Show>
                 <Show when=move || matches!(kind(), LinkKind::Product | LinkKind::Invoice)>
                     <div class="choices" role="radiogroup" aria-label="How the price is set">
                         <label class="check"><input type="radio" name="pricing" prop:checked=move || pricing() == Pricing::Amount
@@ -241,8 +258,8 @@ pub fn NewLinkPage() -> impl IntoView {
                 {checkbox("Save as a draft (not payable yet)", |f| f.draft, |f, v| f.draft = v)}
             </Section>
             <Section title="Catalogue products" messages=messages fields=&["product_ids", "default_product_id", "highlighted_product_id"]>
-                <Field id="product-ids" label="Product ids (comma separated)" field="product_ids" messages=messages
-                    value=move || form.with(|f| f.product_ids.clone()) on_input=move |v| form.update(|f| f.product_ids = v)/>
+                <ProductChecklist form=form catalogue=catalogue/>
+                <p class="field-error" aria-live="polite">{error_for("product_ids".into())}</p>
                 <Select id="selection-mode" label="How customers choose" choices=SELECTION_MODES.to_vec()
                     value=move || Some(form.with(|f| f.selection_mode))
                     on_change={move |mode: Option<SelectionMode>| form.update(|f| f.selection_mode = mode.unwrap_or_default())}/>
@@ -325,6 +342,119 @@ fn CurrencySelect(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl Int
     }
 }
 
+type Catalogue = LocalResource<Result<(Vec<Product>, Vec<Price>), crate::common::api::ApiError>>;
+
+/// The prices a link of this kind can sell: active, of a product on sale, fixed or free, and
+/// recurring exactly when the link is a subscription.
+fn sellable(products: &[Product], prices: &[Price], subscription: bool) -> Vec<(CatalogLine, String)> {
+    let mut lines = Vec::new();
+    for price in prices.iter().filter(|p| p.active && p.pricing_model != PricingModel::PayWhatYouWant) {
+        let Some(product) = products.iter().find(|p| p.id == price.product_id && p.is_active && !p.is_archived) else {
+            continue;
+        };
+        if price.recurring().is_some() != subscription {
+            continue;
+        }
+        // The checkout names the product; the merchant picks among its prices by their names.
+        let words = match price.nickname.as_ref().or(price.name.as_ref()) {
+            Some(label) => format!("{} — {label} · {}", product.name, price_words(price)),
+            None => format!("{} · {}", product.name, price_words(price)),
+        };
+        let line = CatalogLine {
+            price_id: price.id,
+            product_id: product.id,
+            name: product.name.clone(),
+            description: product.description.clone(),
+            unit_amount: price.unit_amount.unwrap_or(0),
+            currency: price.currency.to_ascii_uppercase(),
+            recurring: price.recurring(),
+        };
+        lines.push((line, words));
+    }
+    lines
+}
+
+/// "Sell one of your products": adds a line at one of the merchant's prices.
+#[component]
+fn CatalogPicker(form: RwSignal<LinkForm>, catalogue: Catalogue) -> impl IntoView {
+    let subscription = move || form.with(|f| f.kind == LinkKind::Subscription);
+    let choices = move || {
+        let loaded = catalogue.get();
+        let (products, prices) = loaded.as_ref().and_then(|r| r.as_ref().ok())?;
+        Some(sellable(products, prices, subscription())).filter(|lines| !lines.is_empty())
+    };
+    view! {
+        {move || choices().map(|lines| {
+            let options = lines.clone();
+            view! {
+                <div class="field">
+                    <label for="catalog-pick">"Sell one of your products"</label>
+                    <select id="catalog-pick" prop:value="" on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if let Some((line, _)) = lines.iter().find(|(l, _)| l.price_id.to_string() == chosen) {
+                            let line = line.clone();
+                            form.update(|f| f.add_catalog_item(line));
+                        }
+                        if let Some(select) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
+                            select.set_value("");
+                        }
+                    }>
+                        <option value="">"Choose a product to add…"</option>
+                        {options.into_iter().map(|(line, words)| view! { <option value=line.price_id.to_string()>{words}</option> }).collect_view()}
+                    </select>
+                </div>
+            }
+        })}
+    }
+}
+
+/// The products the checkout offers to choose from, by name (kept as their ids in the form).
+#[component]
+fn ProductChecklist(form: RwSignal<LinkForm>, catalogue: Catalogue) -> impl IntoView {
+    let on_sale = move || {
+        let loaded = catalogue.get();
+        let products = loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|(p, _)| p.clone()).unwrap_or_default();
+        products.into_iter().filter(|p| p.is_active && !p.is_archived).collect::<Vec<_>>()
+    };
+    let ticked =
+        move |id: uuid::Uuid| form.with(|f| f.product_ids.split([',', ' ']).any(|p| p.trim() == id.to_string()));
+    let toggle = move |id: uuid::Uuid, on: bool| {
+        form.update(|f| {
+            let mut ids: Vec<String> = f
+                .product_ids
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && *p != id.to_string())
+                .map(String::from)
+                .collect();
+            if on {
+                ids.push(id.to_string());
+            }
+            f.product_ids = ids.join(", ");
+        })
+    };
+    view! {
+        <fieldset>
+            <legend>"Products customers can choose from"</legend>
+            {move || {
+                let products = on_sale();
+                if products.is_empty() {
+                    return view! { <p class="hint">"None yet: add products on the Products page."</p> }.into_any();
+                }
+                products.into_iter().map(|product| {
+                    let id = product.id;
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || ticked(id) on:change=move |ev| toggle(id, event_target_checked(&ev))/>
+                            {product.name}
+                        </label>
+                    }
+                }).collect_view().into_any()
+            }}
+        </fieldset>
+    }
+}
+
 #[component]
 fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView {
     let row_input = move |i: usize,
@@ -347,6 +477,23 @@ fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView
             let p = format!("line_items[{i}]");
             let price_label = money_label(&format!("Item {n} price"), &form.with(|f| f.currency.clone()));
             let count_field = format!("{p}.price_data.recurring.interval_count");
+            let remove = view! {
+                <button type="button" class="secondary" aria-label=format!("Remove item {n}")
+                    disabled=move || form.with(|f| f.items.len() <= 1)
+                    on:click=move |_| form.update(|f| { if f.items.len() > 1 { f.items.remove(i); } })>"Remove"</button>
+            };
+            if let Some(line) = form.with(|f| f.items.get(i).and_then(|r| r.catalog.clone())) {
+                let every = line.recurring.as_ref().map(|r| format!(" {}", format::every(r))).unwrap_or_default();
+                let price = format!("{}{every}", format::amount(Some(line.unit_amount), &line.currency));
+                return view! {
+                    <div class="line-item" role="group" aria-label=format!("Line item {n}")>
+                        <p><strong>{line.name.clone()}</strong>" · "{price}" "<span class="muted">"(from your products)"</span></p>
+                        {row_input(i, format!("Item {n} quantity"), format!("item-{n}-quantity"), format!("{p}.quantity"), WHOLE_NUMBER, |r| r.quantity.clone(), |r, v| r.quantity = v)}
+                        <p class="field-error" aria-live="polite">{messages.for_field(p.clone())}</p>
+                        {remove}
+                    </div>
+                }.into_any();
+            }
             view! {
                 <div class="line-item" role="group" aria-label=format!("Line item {n}")>
                     {row_input(i, format!("Item {n} name"), format!("item-{n}-name"), format!("{p}.price_data.product_data.name"), text, |r| r.name.clone(), |r, v| r.name = v)}
@@ -364,11 +511,9 @@ fn LineItems(form: RwSignal<LinkForm>, messages: FieldMessages) -> impl IntoView
                         </Show>
                     </div>
                     <p class="field-error" aria-live="polite">{messages.for_field(p.clone())}</p>
-                    <button type="button" class="secondary" aria-label=format!("Remove item {n}")
-                        disabled=move || form.with(|f| f.items.len() <= 1)
-                        on:click=move |_| form.update(|f| { if f.items.len() > 1 { f.items.remove(i); } })>"Remove"</button>
+                    {remove}
                 </div>
-            }
+            }.into_any()
         }).collect_view()}
         <button type="button" class="secondary" on:click=move |_| form.update(LinkForm::add_item)>"Add line item"</button>
     }

@@ -108,6 +108,11 @@ impl FieldErrors {
         self.0.entry(field.into()).or_default().push(message.into());
     }
 
+    /// Sets `field`'s one message.
+    pub fn replace(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.insert(field.into(), vec![message.into()]);
+    }
+
     pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::default();
         errors.add(field, message);

@@ -286,6 +286,8 @@ mod tests {
             unit_amount,
             quantity,
             recurring,
+            product_id: None,
+            price_id: None,
         };
         let monthly = Some(Recurring { interval: paylinks_api::link::Interval::Month, interval_count: 3 });
         let lines = [line("Box", 1200, 2, None), line("Skipped", 500, 0, None), line("Club", 900, 1, monthly)];

@@ -24,6 +24,7 @@ on_both_databases!(
     a_capped_link_is_never_oversold,
     an_amount_stripe_changed_is_held_for_review,
     line_items_and_subscriptions_map_to_stripe,
+    a_promotion_code_discounts_the_session_and_an_expiry_gives_it_back,
     a_bank_payment_settles_when_its_outcome_comes,
 );
 
@@ -60,14 +61,22 @@ impl Live {
     }
 
     async fn checkout(&self, link: &Value, idempotency_key: &str) -> reqwest::Response {
+        self.checkout_with(link, idempotency_key, None).await
+    }
+
+    async fn checkout_with(&self, link: &Value, idempotency_key: &str, code: Option<&str>) -> reqwest::Response {
         let url = self.app.url(&format!("/public/payment-links/{}/checkout", link["public_id"].as_str().unwrap()));
-        let body = json!({"email": "ann@example.com", "name": "Ann Lee"});
+        let body = json!({"email": "ann@example.com", "name": "Ann Lee", "promotion_code": code});
         self.app.client.post(url).header("idempotency-key", idempotency_key).json(&body).send().await.unwrap()
     }
 
     /// A checkout that must send the customer to Stripe: its `data`, and the session's id.
     async fn to_stripe(&self, link: &Value, idempotency_key: &str) -> (Value, String) {
-        let (status, body) = parts(self.checkout(link, idempotency_key).await).await;
+        self.to_stripe_with(link, idempotency_key, None).await
+    }
+
+    async fn to_stripe_with(&self, link: &Value, idempotency_key: &str, code: Option<&str>) -> (Value, String) {
+        let (status, body) = parts(self.checkout_with(link, idempotency_key, code).await).await;
         assert_eq!(status, 200, "{body}");
         let data = body["data"].clone();
         assert_eq!(data["status"], "requires_action", "{data}");
@@ -374,6 +383,49 @@ async fn line_items_and_subscriptions_map_to_stripe(db: Db) {
     assert_eq!(param("line_items[0][price_data][product_data][name]"), Some("Monthly"));
     assert_eq!(param("line_items[1][price_data][recurring][interval]"), None);
     assert_eq!(param("line_items[1][quantity]"), Some("1"));
+}
+
+async fn a_promotion_code_discounts_the_session_and_an_expiry_gives_it_back(db: Db) {
+    let live = start(db).await;
+    let shop = live
+        .link(json!({"name": "Shop", "line_items": [
+            {"price_data": {"unit_amount": 1200, "currency": "usd", "product_data": {"name": "Mug"}}, "quantity": 3},
+            {"price_data": {"unit_amount": 450, "currency": "usd", "product_data": {"name": "Tea"}}},
+        ]}))
+        .await;
+    let body = json!({"code": "ONCE", "name": "Once", "discount_type": "percentage", "discount_value": 15, "max_redemptions": 1});
+    let res = live.app.send_as(&live.key, Method::POST, "/v2/discounts", &body, None).await;
+    let discount = parts(res).await.1["data"].clone();
+    // 15 % off 4,050 is 607.5: 608 off, and Stripe is asked for exactly the rest.
+    let (data, session_id) = live.to_stripe_with(&shop, "code-1", Some("once")).await;
+    assert_eq!(data["amount_minor"], 3442);
+    let session = live.stripe.session(&session_id).unwrap();
+    assert_eq!(session["amount_total"].as_i64(), Some(3442));
+    let form = live.stripe.request_of(&session_id);
+    assert_eq!(form.get("line_items[0][price_data][product_data][name]").map(String::as_str), Some("Mug × 3"));
+    assert_eq!(form.get("line_items[0][quantity]").map(String::as_str), Some("1"));
+    // The code's one redemption is held while the customer is on Stripe's page...
+    let path = format!("/v2/discounts/{}", discount["id"].as_str().unwrap());
+    let used = |body: Value| body["data"]["current_redemptions"].as_i64();
+    assert_eq!(used(parts(live.app.get_as(&live.key, &path).await).await.1), Some(1));
+    let taken = expect_error(live.checkout_with(&shop, "code-2", Some("ONCE")).await, 400, "invalid_request").await;
+    assert_eq!(taken["details"]["fields"]["promotion_code"][0], "\"ONCE\" has been used up");
+    // ...and given back when the session expires unpaid; the next customer pays with it.
+    live.stripe.expire(&session_id).await;
+    live.until_status(&shop, "expired").await;
+    assert_eq!(used(parts(live.app.get_as(&live.key, &path).await).await.1), Some(0));
+    let (_, second) = live.to_stripe_with(&shop, "code-3", Some("ONCE")).await;
+    live.stripe.pay(&second).await;
+    let payments = loop {
+        let payments = live.payments(&shop).await;
+        if payments.iter().any(|p| p["status"] == "succeeded") {
+            break payments;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let paid = payments.iter().find(|p| p["status"] == "succeeded").unwrap();
+    assert_eq!((paid["amount_minor"].as_i64(), paid["discount"]["amount_minor"].as_i64()), (Some(3442), Some(608)));
+    assert_eq!(used(parts(live.app.get_as(&live.key, &path).await).await.1), Some(1));
 }
 
 async fn a_bank_payment_settles_when_its_outcome_comes(db: Db) {
