@@ -111,6 +111,8 @@ fn test(root: &Path) -> Result<(), String> {
     tools::ensure_proxy()?;
     let python_tools = tools::ensure_python_tools(root)?;
     let (schemathesis, python) = (python_tools.schemathesis.to_string_lossy(), python_tools.python.to_string_lossy());
+    let revkeen_sdk = tools::ensure_revkeen_sdk(root)?;
+    let revkeen_sdk = revkeen_sdk.to_string_lossy();
     let mut summary = run::Summary::default();
     match std::env::var("PAYLINKS_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => println!("PostgreSQL: the server tests also run against {url}"),
@@ -146,7 +148,11 @@ fn test(root: &Path) -> Result<(), String> {
         "native tests",
         root,
         &["cargo", "test", "--no-fail-fast", "--workspace", "--exclude", "paylinks-app", "--exclude", "paylinks-e2e"],
-        &[("PAYLINKS_SCHEMATHESIS", &schemathesis), ("PAYLINKS_PYTHON", &python)],
+        &[
+            ("PAYLINKS_SCHEMATHESIS", &schemathesis),
+            ("PAYLINKS_PYTHON", &python),
+            ("PAYLINKS_REVKEEN_SDK", &revkeen_sdk),
+        ],
     );
     summary.tests(
         "app tests in headless Chromium",

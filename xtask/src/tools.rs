@@ -1,7 +1,7 @@
 //! Installs what the build needs when it is missing, saying what and why (some take minutes):
 //! the wasm32 target, Trunk, the wasm-bindgen CLI matching Cargo.lock, wasm-opt 132 from npm's
-//! binaryen (into .tools/), and for tests Debian's Chromium and ChromeDriver and Schemathesis
-//! from PyPI (in a virtualenv under .tools/).
+//! binaryen (into .tools/), and for tests Debian's Chromium and ChromeDriver, Schemathesis
+//! from PyPI (in a virtualenv under .tools/) and the vendor's SDK from npm (into .tools/).
 
 use crate::run::{command, step};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,8 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const DEVDRAFT_SDK_VERSION: &str = "1.0.9";
 /// An independent verifier of the Standard Webhooks signatures (the webhook tests).
 const STANDARD_WEBHOOKS_VERSION: &str = "1.1.0";
+/// The vendor's TypeScript SDK, which drives the catalogue in the SDK test.
+const REVKEEN_SDK_VERSION: &str = "1.20260822.1541";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 fn output(argv: &[&str]) -> Option<String> {
@@ -76,6 +78,22 @@ pub fn ensure_app_tools(root: &Path) -> Result<(), String> {
         command(root, &["npm", "install", "--prefix", &prefix, "--no-audit", "--no-fund", &package], &[])?;
     }
     Ok(())
+}
+
+/// The vendor's SDK from npm, in `.tools/node_modules` (npm itself comes with the app's tools);
+/// returns the package's folder, for Node to `require`.
+pub fn ensure_revkeen_sdk(root: &Path) -> Result<PathBuf, String> {
+    let dir = tools_dir(root).join("node_modules").join("@revkeen").join("sdk");
+    let manifest = std::fs::read_to_string(dir.join("package.json")).unwrap_or_default();
+    if !manifest.contains(&format!("\"version\": \"{REVKEEN_SDK_VERSION}\"")) {
+        step(&format!(
+            "Installing the vendor's SDK @revkeen/sdk@{REVKEEN_SDK_VERSION} from npm into .tools/ (the SDK test)"
+        ));
+        let prefix = tools_dir(root).to_string_lossy().into_owned();
+        let package = format!("@revkeen/sdk@{REVKEEN_SDK_VERSION}");
+        command(root, &["npm", "install", "--prefix", &prefix, "--no-audit", "--no-fund", &package], &[])?;
+    }
+    Ok(dir)
 }
 
 /// The load generators and compressors `cargo xtask bench` uses: Debian's wrk and brotli, and

@@ -286,6 +286,11 @@ fn line_items_total(errors: &mut FieldErrors, items: &[NewLineItem], amount: Opt
         .iter()
         .try_fold(0i64, |sum, item| item.product_details.unit_amount.checked_mul(item.quantity)?.checked_add(sum));
     match total {
+        // Free catalogue prices may ride along with paid items, but a link never sells nothing.
+        Some(0) => {
+            errors.add("line_items", "add up to nothing: free links are not supported");
+            None
+        }
         Some(total) if total <= MAX_AMOUNT_MINOR => {
             if amount.is_some_and(|a| a != total) {
                 errors.add("amount_minor", format!("must equal the line items total ({total}) or be left out"));

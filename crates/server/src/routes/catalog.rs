@@ -106,7 +106,7 @@ pub async fn list_products(
 ) -> ApiResult<Reply> {
     let params =
         ListParams::parse(query.as_deref().unwrap_or_default(), &["page", "search"]).map_err(ApiError::invalid)?;
-    let page = match params.get("page").map(str::parse::<i64>) {
+    let page = match params.raw("page").map(str::parse::<i64>) {
         None => 1,
         Some(Ok(page)) if (1..=1_000_000).contains(&page) => page,
         Some(_) => return Err(ApiError::field("page", "must be a whole number from 1")),
