@@ -30,6 +30,24 @@ pub fn focus(selector: &'static str) {
     });
 }
 
+/// Runs `work` unless a run is under way (`busy` says so meanwhile: a double click acts once),
+/// then hands its outcome to `done`.
+pub fn run_exclusive<T: 'static>(
+    busy: RwSignal<bool>,
+    work: impl std::future::Future<Output = Result<T, ApiError>> + 'static,
+    done: impl FnOnce(Result<T, ApiError>) + 'static,
+) {
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let outcome = work.await;
+        busy.set(false);
+        done(outcome);
+    });
+}
+
 /// The server's message on `field` (or on an entry of the list `field`) in a failed answer.
 pub fn server_message<T>(outcome: Option<&Result<T, ApiError>>, field: &str) -> Option<String> {
     let errors = outcome?.as_ref().err()?.field_errors();

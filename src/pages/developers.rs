@@ -3,7 +3,7 @@
 //! and each endpoint's delivery log (what came back, when the next try is; retry now).
 
 use crate::common::error_state::ErrorState;
-use crate::common::form::{focus, general_message, key_for, server_message};
+use crate::common::form::{focus, general_message, key_for, run_exclusive, server_message};
 use crate::common::format;
 use crate::components::copy_button::CopyButton;
 use crate::session::{client_of, use_session};
@@ -181,26 +181,16 @@ fn EndpointCard(
     let counters = RwSignal::new(endpoint.clone());
     // Runs one change and reloads the list (or says what went wrong, on this card).
     let run = move |change: Change| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let client = client_of(session.get_untracked());
-        spawn_local(async move {
-            let outcome = match client {
-                Err(err) => Err(err),
-                Ok(client) => change.apply(&client).await,
-            };
-            busy.set(false);
-            match outcome {
-                Ok(Done::Reload) => reload.update(|n| *n += 1),
-                Ok(Done::Reveal(endpoint)) => {
-                    revealed.set(Some(endpoint));
-                    reload.update(|n| *n += 1);
-                }
-                Ok(Done::Say(words)) => notice.set(Some(words)),
-                Err(err) => notice.set(Some(err.message())),
+        let work = async move { change.apply(&client?).await };
+        run_exclusive(busy, work, move |outcome| match outcome {
+            Ok(Done::Reload) => reload.update(|n| *n += 1),
+            Ok(Done::Reveal(endpoint)) => {
+                revealed.set(Some(endpoint));
+                reload.update(|n| *n += 1);
             }
+            Ok(Done::Say(words)) => notice.set(Some(words)),
+            Err(err) => notice.set(Some(err.message())),
         });
     };
     let test_type = RwSignal::new(EventType::CheckoutSessionCompleted);

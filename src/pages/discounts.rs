@@ -2,11 +2,10 @@
 //! with an optional limit and end date), see how many were used and are left, deactivate one.
 
 use crate::common::error_state::ErrorState;
-use crate::common::form::{general_message, key_for, server_message};
+use crate::common::form::{general_message, key_for, run_exclusive, server_message};
 use crate::common::format;
 use crate::session::{client_of, use_session};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use paylinks_api::catalog::Product;
 use paylinks_api::discount::{AppliesTo, CreateDiscount, Discount, DiscountType, UpdateDiscount};
 use paylinks_api::money::parse_major;
@@ -259,22 +258,12 @@ fn CodeRow(code: Discount, reload: RwSignal<u32>) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let (id, active, name) = (code.id.to_string(), code.is_active, code.code.clone());
     let toggle = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let (client, id) = (client_of(session.get_untracked()), id.clone());
-        spawn_local(async move {
-            let body = UpdateDiscount { is_active: Some(!active), ..UpdateDiscount::default() };
-            let outcome = match client {
-                Err(err) => Err(err),
-                Ok(client) => client.update_discount(&id, &body).await,
-            };
-            busy.set(false);
-            match outcome {
-                Ok(_) => reload.update(|n| *n += 1),
-                Err(err) => notice.set(Some(err.message())),
-            }
+        let body = UpdateDiscount { is_active: Some(!active), ..UpdateDiscount::default() };
+        let work = async move { client?.update_discount(&id, &body).await };
+        run_exclusive(busy, work, move |outcome| match outcome {
+            Ok(_) => reload.update(|n| *n += 1),
+            Err(err) => notice.set(Some(err.message())),
         });
     };
     view! {

@@ -5,12 +5,11 @@
 use crate::api::Client;
 use crate::common::api::ApiError;
 use crate::common::error_state::ErrorState;
-use crate::common::form::{general_message, key_for, server_message};
+use crate::common::form::{general_message, key_for, run_exclusive, server_message};
 use crate::common::format;
 use crate::link_form::INTERVALS;
 use crate::session::{client_of, use_session};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use paylinks_api::catalog::{
     CreatePrice, CreateProduct, Price, PricingModel, Product, ProductKind, ProductPricing, UpdateProduct,
 };
@@ -230,21 +229,11 @@ fn ProductCard(product: Product, prices: Vec<Price>, reload: RwSignal<u32>) -> i
     let busy = RwSignal::new(false);
     // Runs one change and reloads the list (or says what went wrong, on this card).
     let run = move |change: CardChange| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
         let client = client_of(session.get_untracked());
-        spawn_local(async move {
-            let outcome = match client {
-                Err(err) => Err(err),
-                Ok(client) => change.apply(&client).await,
-            };
-            busy.set(false);
-            match outcome {
-                Ok(()) => reload.update(|n| *n += 1),
-                Err(err) => notice.set(Some(err.message())),
-            }
+        let work = async move { change.apply(&client?).await };
+        run_exclusive(busy, work, move |outcome| match outcome {
+            Ok(()) => reload.update(|n| *n += 1),
+            Err(err) => notice.set(Some(err.message())),
         });
     };
     let (id, name, archived) = (product.id.to_string(), product.name.clone(), product.is_archived);
