@@ -90,8 +90,15 @@ pub fn CheckoutPage(
         // The link was paused, expired or sold out while the page was open.
         Err(err @ ApiError::Server { status: 404, .. }) => screen.set(Screen::from_error(err)),
         Err(err) => {
-            messages.server.set(err.field_errors());
-            failure.set(Some(err.message()));
+            let fields = err.field_errors();
+            // Each field says what is wrong beside it; the line above the button says where to look.
+            let summary = if fields.is_empty() {
+                err.message()
+            } else {
+                "Check what is marked above; you have not been charged.".to_string()
+            };
+            messages.server.set(fields);
+            failure.set(Some(summary));
             focus_first_invalid();
         }
     };

@@ -126,3 +126,61 @@ async fn a_merchant_sells_a_product_and_a_customer_on_a_phone_pays_with_a_code()
     assert!(problems.iter().all(expected) && problems.len() == 2, "{problems:?}");
     env.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_used_up_while_the_customer_types_is_refused_before_any_charge_on_a_desktop() {
+    let env = Env::start(1280, 900).await;
+    let product = serde_json::json!({"product_id": "tea", "name": "Loose leaf tea", "kind": "one_time",
+        "pricing_model": "one_time", "amount_minor": 1800, "description": "Second flush Darjeeling, 100 g"});
+    let (status, product) = env.api(reqwest::Method::POST, "/v2/products", Some(&product)).await;
+    assert_eq!(status, 201, "{product}");
+    let price = serde_json::json!({"product_id": product["data"]["id"], "pricing_model": "pay_what_you_want",
+        "minimum_amount": 500, "suggested_amount": 1500});
+    env.api(reqwest::Method::POST, "/v2/prices", Some(&price)).await;
+    let code = serde_json::json!({"code": "LASTONE", "name": "Last one", "discount_type": "fixed_amount",
+        "discount_value": 300, "max_redemptions": 1});
+    env.api(reqwest::Method::POST, "/v2/discounts", Some(&code)).await;
+    let link = env
+        .create_link(serde_json::json!({"name": "Tea shop", "line_items": [{"price": product["data"]["default_price_id"], "quantity": 2}]}))
+        .await;
+
+    env.sign_in().await;
+    env.driver.goto(env.url("/products")).await.unwrap();
+    env.wait_text(".product", "Loose leaf tea").await;
+    env.wait_text(".product .prices", "Customer chooses (from $5.00)").await;
+    env.screenshot("products-desktop").await;
+    env.driver.goto(env.url("/promotion-codes")).await.unwrap();
+    env.wait_text(".codes", "$3.00 off").await;
+    env.wait_text(".codes", "0 used · 1 left").await;
+    env.screenshot("promotion-codes-desktop").await;
+
+    // The customer applies the last redemption's code...
+    env.driver.goto(link["url"].as_str().unwrap()).await.unwrap();
+    env.fill("#promotion-code", "lastone").await;
+    click_button(&env, "Apply").await;
+    env.wait_text(".total", "$33.00").await;
+    env.fill("#email", "kim@example.com").await;
+    env.fill("#name", "Kim Lee").await;
+    env.screenshot("checkout-code-desktop").await;
+    // ...someone else pays with it first...
+    let other = serde_json::json!({"email": "lee@example.com", "name": "Lee", "promotion_code": "LASTONE",
+        "card": {"number": "4111 1111 1111 1111", "expiry": "12/34", "cvc": "123"}});
+    let url = format!("http://{}/public/payment-links/{}/checkout", env.server, link["public_id"].as_str().unwrap());
+    let paid: Value = reqwest::Client::new().post(url).json(&other).send().await.unwrap().json().await.unwrap();
+    assert_eq!(paid["data"]["status"], "succeeded", "{paid}");
+    // ...so paying is refused on the code's line, nothing typed is lost, and nothing is charged.
+    env.pay_with("4111 1111 1111 1111").await;
+    env.wait_text(".promotion", "\"LASTONE\" has been used up").await;
+    env.wait_text(".form-error", "you have not been charged").await;
+    assert_eq!(env.find("#email").await.prop("value").await.unwrap().as_deref(), Some("kim@example.com"));
+    let path = format!("/v2/payment-links/{}/payments", link["id"].as_str().unwrap());
+    let (_, payments) = env.api(reqwest::Method::GET, &path, None).await;
+    assert_eq!(payments["data"].as_array().unwrap().len(), 1, "only the other customer paid");
+    env.screenshot("checkout-code-used-up-desktop").await;
+    // Removing the code pays the full price.
+    click_button(&env, "Remove code LASTONE").await;
+    env.wait_text(".total", "$36.00").await;
+    env.find("button.pay").await.click().await.unwrap();
+    env.wait_text(".confirmation", "$36.00").await;
+    env.quit().await;
+}
