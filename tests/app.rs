@@ -126,6 +126,35 @@ mod create_form {
     }
 
     #[wasm_bindgen_test]
+    fn a_product_picked_by_name_is_sold_at_its_price() {
+        use paylinks_app::link_form::CatalogLine;
+        let line = CatalogLine {
+            price_id: uuid::Uuid::from_u128(7),
+            product_id: uuid::Uuid::from_u128(8),
+            name: "Stoneware mug".into(),
+            description: None,
+            unit_amount: 1500,
+            currency: "EUR".into(),
+            recurring: None,
+        };
+        let mut form = LinkForm { name: "Mugs".into(), ..LinkForm::default() };
+        form.add_catalog_item(line.clone());
+        assert_eq!(
+            (form.pricing, form.items.len(), form.currency.as_str()),
+            (Pricing::LineItems, 1, "EUR"),
+            "it takes the empty first row"
+        );
+        let request = form.check(false, now()).expect("the rules know the picked price");
+        let item = &request.line_items.as_ref().unwrap()[0];
+        assert_eq!((item.price, item.price_data.is_none(), item.quantity), (Some(line.price_id), true, Some(1)));
+        let preview = form.preview("Shop", false);
+        assert_eq!((preview.line_items[0].name.as_str(), preview.line_items[0].unit_amount), ("Stoneware mug", 1500));
+        // A second pick adds a line.
+        form.add_catalog_item(CatalogLine { price_id: uuid::Uuid::from_u128(9), ..line });
+        assert_eq!(form.items.len(), 2);
+    }
+
+    #[wasm_bindgen_test]
     fn shows_the_servers_messages_under_the_servers_field_names() {
         let errors = LinkForm::default().check(false, now()).unwrap_err();
         assert_eq!(errors.get("name"), Some("must be 1 to 200 characters"));
