@@ -28,7 +28,15 @@ pub fn Confirmation(receipt: Receipt) -> impl IntoView {
             </li>
         }
     });
-    let lines = lines.collect_view();
+    let discount = r.discount.as_ref().map(|d| {
+        view! {
+            <li class="receipt-discount">
+                <span>{format!("Promotion code {}", d.code)}</span>
+                <span>{format!("−{}", money(d.amount_minor))}</span>
+            </li>
+        }
+    });
+    let lines = (lines.collect_view(), discount);
     let renews = r.renewal.as_ref().map(|renewal| {
         view! {
             <p class="renewal">{format!(

@@ -154,6 +154,9 @@ pub struct Receipt {
     pub amount_minor: i64,
     pub currency: String,
     pub line_items: Vec<PaidLine>,
+    /// The promotion code applied and what it took off (`amount_minor` is after it).
+    #[serde(default)]
+    pub discount: Option<crate::discount::AppliedDiscount>,
     /// What a subscription bills again, and how often.
     pub renewal: Option<Renewal>,
     pub customer_email: String,

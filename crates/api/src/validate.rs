@@ -286,8 +286,9 @@ fn line_items_total(errors: &mut FieldErrors, items: &[NewLineItem], amount: Opt
         .iter()
         .try_fold(0i64, |sum, item| item.product_details.unit_amount.checked_mul(item.quantity)?.checked_add(sum));
     match total {
-        // Free catalogue prices may ride along with paid items, but a link never sells nothing.
-        Some(0) => {
+        // Free catalogue prices may ride along with paid items, but a link never sells nothing
+        // (an ad-hoc item of 0 has said so on its own line).
+        Some(0) if items.iter().all(|i| !i.is_adhoc) => {
             errors.add("line_items", "add up to nothing: free links are not supported");
             None
         }

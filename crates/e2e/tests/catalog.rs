@@ -108,6 +108,8 @@ async fn a_merchant_sells_a_product_and_a_customer_on_a_phone_pays_with_a_code()
     env.pay_with("4111 1111 1111 1111").await;
     env.wait_text(".confirmation h1", "Payment received").await;
     env.wait_text(".confirmation", "$13.50").await;
+    env.wait_text(".receipt-lines", "Promotion code WELCOME10").await;
+    env.wait_text(".receipt-lines", "−$1.50").await;
     fits(&env, "checkout-code-paid-phone").await;
 
     // What the merchant's records say: the discounted amount, the code, one redemption.

@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "The payable link", body = PublicLinkEnvelope, links(
             ("checkout" = (operation_id = "public_payment_links_checkout", parameters(("public_id" = "$response.body#/data/public_id")))),
+            ("promotion_code" = (operation_id = "public_payment_links_promotion_code", parameters(("public_id" = "$response.body#/data/public_id")))),
         )),
         (status = 404, description = "No payable link with this id", body = ErrorBody),
     ))]
@@ -75,6 +76,7 @@ pub(crate) fn receipt_of(link: &PaymentLink, merchant_name: &str, payment: &Paym
         amount_minor: payment.amount_minor,
         currency: payment.currency.clone(),
         line_items: payment.line_items.clone(),
+        discount: payment.discount.clone(),
         renewal: renewal(&payment.line_items),
         customer_email: payment.customer_email.clone(),
         card_brand: payment.card_brand.clone(),
