@@ -2,7 +2,8 @@
 //! checkouts, each with its own idempotency key) is killed with SIGKILL at five different points
 //! and restarted on the same database. Every request answered 2xx before the kill is there,
 //! unchanged; retrying every key replays or completes it once; nothing is duplicated; the
-//! capped link's cap holds.
+//! capped link's cap holds; half the checkouts bring a promotion code with fewer redemptions than
+//! them, and it is redeemed exactly once per discounted payment, never past its limit.
 
 mod common;
 
@@ -15,6 +16,8 @@ const CREATES: usize = 1_000;
 const CHECKOUTS: usize = 200;
 const CLIENTS: usize = 16;
 const CAP: i64 = 150;
+/// Redemptions of the code half the checkouts bring (fewer than them).
+const CODE_LIMIT: i64 = 60;
 /// How many answers the clients have had when the server is killed.
 const KILL_AFTER: [usize; 5] = [1, 137, 480, 777, 1_150];
 /// Fixed, so a stored link's `url` is the same before and after the restart.
@@ -34,10 +37,11 @@ fn operations(capped_public_id: &str) -> Vec<Op> {
     (0..CREATES + CHECKOUTS)
         .map(|i| {
             if i % 6 == 5 && i / 6 < CHECKOUTS {
+                let code = (i / 6 % 2 == 0).then_some("crash");
                 Op {
                     key: format!("crash-pay-{i}"),
                     path: format!("/public/payment-links/{capped_public_id}/checkout"),
-                    body: json!({"email": format!("c{i}@example.com"), "name": "Crash Test",
+                    body: json!({"email": format!("c{i}@example.com"), "name": "Crash Test", "promotion_code": code,
                                  "card": {"number": "4111111111111111", "expiry": "12/40", "cvc": "123"}}),
                     with_api_key: false,
                 }
@@ -82,6 +86,8 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     let client = reqwest::Client::new();
     let capped = json!({"name": "Capped", "amount_minor": 500, "currency": "USD", "max_completions": CAP});
     let capped = server.create_link(&key, &capped).await;
+    let code = json!({"code": "CRASH", "name": "Crash", "discount_type": "percentage", "discount_value": 10, "max_redemptions": CODE_LIMIT});
+    server.create(&key, "/v2/discounts", &code).await;
     let ops = Arc::new(operations(capped["public_id"].as_str().unwrap()));
 
     // 16 clients take the next operation until the work runs out or the server is gone.
@@ -123,6 +129,7 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     assert!(server.key.is_none(), "the restarted server found its merchant");
     let mut created = std::collections::HashSet::new();
     let mut paid = std::collections::HashSet::new();
+    let mut discounted = 0;
     for (i, op) in ops.iter().enumerate() {
         let (status, body, replayed) = send(&client, &server.base, &key, op).await.unwrap();
         if let Some((was_status, was_body)) = &before[i] {
@@ -134,6 +141,11 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
             assert!(created.insert(body["id"].as_str().unwrap().to_string()), "{}: a second link", op.key);
         } else if status == 200 && body["data"]["status"] == "succeeded" {
             assert!(paid.insert(body["data"]["payment_id"].as_str().unwrap().to_string()), "{}: paid twice", op.key);
+            let coded = op.body["promotion_code"].is_string();
+            assert_eq!(body["data"]["amount_minor"], if coded { 450 } else { 500 }, "{}: {body}", op.key);
+            discounted += i64::from(coded);
+        } else if status == 400 {
+            assert_eq!(body["details"]["fields"]["promotion_code"][0], "\"crash\" has been used up", "{}", op.key);
         } else {
             // Once the cap is reached the link is completed and no longer payable.
             assert!(status == 404 || body["data"]["status"] == "failed", "{}: {status} {body}", op.key);
@@ -156,7 +168,12 @@ async fn survives_sigkill(db: Db, kill_after: usize) {
     let completed = capped_now["completed_count"].as_i64().unwrap();
     assert!(completed <= CAP, "{completed} payments on a link capped at {CAP}");
     assert_eq!(completed, paid.len() as i64, "completed_count matches the successful payments");
-    assert_eq!(capped_now["revenue_minor"], 500 * paid.len() as i64, "revenue matches the successful payments");
+    let revenue = 500 * paid.len() as i64 - 50 * discounted;
+    assert_eq!(capped_now["revenue_minor"], revenue, "revenue matches the successful payments");
+    // The code was redeemed once per discounted payment, never past its limit.
+    let redeemed = count(&db.url, "SELECT current_redemptions FROM discounts WHERE code = 'CRASH'").await;
+    assert_eq!(redeemed, discounted, "one redemption per discounted payment");
+    assert!(redeemed <= CODE_LIMIT, "{redeemed} redemptions of a code limited to {CODE_LIMIT}");
     let stats = server.get(&key, &format!("/v2/payment-links/{capped_id}/stats")).await;
     assert_eq!(stats["successful_payments"], paid.len() as i64, "{stats}");
     // Each committed change has its event, and no event outlived a change that was rolled back.
