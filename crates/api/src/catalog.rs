@@ -7,8 +7,9 @@ use crate::currency::Currency;
 use crate::error::FieldErrors;
 use crate::link::{Interval, Recurring};
 use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
-use crate::rules::{check_multiline, check_text, check_url, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS};
-use crate::validate::{check_metadata, check_recurring};
+use crate::rules::{
+    check_metadata, check_multiline, check_recurring, check_text, check_url, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS,
+};
 use crate::wire::{present, wire_enum, WireEnum};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -127,6 +127,15 @@ pub struct PaidLine {
     pub price_id: Option<Uuid>,
 }
 
+/// A discount as applied to one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppliedDiscount {
+    pub code: String,
+    /// Minor units taken off the order.
+    pub amount_minor: i64,
+}
+
 /// What a subscription bills again after the first payment: its recurring lines, on their one
 /// schedule (a link's recurring items share one; see `validate`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,7 +165,7 @@ pub struct Receipt {
     pub line_items: Vec<PaidLine>,
     /// The promotion code applied and what it took off (`amount_minor` is after it).
     #[serde(default)]
-    pub discount: Option<crate::discount::AppliedDiscount>,
+    pub discount: Option<AppliedDiscount>,
     /// What a subscription bills again, and how often.
     pub renewal: Option<Renewal>,
     pub customer_email: String,

@@ -2,9 +2,9 @@
 //! trusts the page's total), and what it charges: the lines, their total, who pays.
 
 use crate::card::{check_cvc, contains_card_number, parse_expiry, CardBrand, CardNumber};
-use crate::checkout::{Address, CardInput, CheckoutRequest, PaidLine, Renewal};
+use crate::checkout::{Address, AppliedDiscount, CardInput, CheckoutRequest, PaidLine, Renewal};
 use crate::country::is_country_code;
-use crate::discount::{AppliedDiscount, Promotion};
+use crate::discount::Promotion;
 use crate::error::FieldErrors;
 use crate::link::{CustomFieldType, Recurring, SelectionMode};
 use crate::money::MAX_AMOUNT_MINOR;

@@ -171,15 +171,6 @@ pub struct PromotionEnvelope {
     pub data: Promotion,
 }
 
-/// A discount as applied to one payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AppliedDiscount {
-    pub code: String,
-    /// Minor units taken off the order.
-    pub amount_minor: i64,
-}
-
 /// A code as typed, in the form it is stored and matched: trimmed, upper case.
 pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()

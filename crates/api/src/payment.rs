@@ -1,8 +1,7 @@
 //! Payments as the merchant sees them (made of the checkout's pieces): each attempt on a link, the
 //! list, and the link's stats.
 
-use crate::checkout::{Address, PaidLine, PaymentStatus};
-use crate::discount::AppliedDiscount;
+use crate::checkout::{Address, AppliedDiscount, PaidLine, PaymentStatus};
 use crate::link::Pagination;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

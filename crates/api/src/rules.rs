@@ -1,10 +1,15 @@
 //! Rules for text, URLs and identifiers that every object shares, and their limits.
 
 use crate::error::FieldErrors;
+use crate::link::{Interval, Recurring};
+use std::collections::BTreeMap;
 
 pub const NAME_MAX_CHARS: usize = 200;
 pub const MAX_URL_LEN: usize = 2048;
 pub const DESCRIPTION_MAX_CHARS: usize = 500;
+pub const METADATA_MAX_KEYS: usize = 50;
+pub const METADATA_KEY_MAX_CHARS: usize = 40;
+pub const METADATA_VALUE_MAX_CHARS: usize = 500;
 
 /// Text shown to people: not blank, bounded, and free of control and direction-override
 /// characters (they can disguise what a customer reads).
@@ -74,6 +79,37 @@ pub fn normalized_url(value: &str, livemode: bool) -> Result<String, String> {
         return Err(if livemode { https_only.into() } else { format!("{https_only} (or http://localhost)") });
     }
     Ok(normalized.to_string())
+}
+
+/// Billing periods up to three years, as card networks allow.
+pub fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring) {
+    let max = match recurring.interval {
+        Interval::Day => 1095,
+        Interval::Week => 156,
+        Interval::Month => 36,
+        Interval::Year => 3,
+    };
+    if !(1..=max).contains(&recurring.interval_count) {
+        errors.add(field, format!("must be between 1 and {max} for this interval"));
+    }
+}
+
+pub fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {
+    if metadata.len() > METADATA_MAX_KEYS {
+        errors.add(field, format!("must have at most {METADATA_MAX_KEYS} keys"));
+    }
+    for (key, value) in metadata {
+        let key_len = key.chars().count();
+        if key_len == 0 || key_len > METADATA_KEY_MAX_CHARS || key.chars().any(char::is_control) {
+            let shown: String = key.chars().take(METADATA_KEY_MAX_CHARS).collect();
+            errors.add(
+                field,
+                format!("key \"{shown}\" must be 1 to {METADATA_KEY_MAX_CHARS} characters without control characters"),
+            );
+        } else if value.chars().count() > METADATA_VALUE_MAX_CHARS {
+            errors.add(format!("{field}.{key}"), format!("must be at most {METADATA_VALUE_MAX_CHARS} characters"));
+        }
+    }
 }
 
 #[cfg(test)]

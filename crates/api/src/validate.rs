@@ -5,13 +5,13 @@ use crate::catalog::PricingModel;
 use crate::currency::Currency;
 use crate::error::FieldErrors;
 use crate::link::{
-    CreatePaymentLink, InitialStatus, Interval, LineItemInput, LinkMode, LinkSettings, ProductDetails, Recurring,
-    SelectionMode, TaxBehavior,
+    CreatePaymentLink, InitialStatus, LineItemInput, LinkMode, LinkSettings, ProductDetails, Recurring, SelectionMode,
+    TaxBehavior,
 };
 use crate::money::{MAX_AMOUNT_MINOR, TOO_LARGE};
 use crate::rules::{
-    check_multiline, check_text, check_url, is_valid_idempotency_key, is_valid_slug, DESCRIPTION_MAX_CHARS,
-    NAME_MAX_CHARS,
+    check_metadata, check_multiline, check_recurring, check_text, check_url, is_valid_idempotency_key, is_valid_slug,
+    DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS,
 };
 use crate::status::LinkStatus;
 use chrono::{DateTime, Utc};
@@ -19,9 +19,6 @@ use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 pub const MAX_LINE_ITEMS: usize = 20;
-pub const METADATA_MAX_KEYS: usize = 50;
-pub const METADATA_KEY_MAX_CHARS: usize = 40;
-pub const METADATA_VALUE_MAX_CHARS: usize = 500;
 pub const MERCHANT_REFERENCE_MAX_CHARS: usize = 255;
 
 /// Facts about the caller that some rules depend on.
@@ -421,36 +418,5 @@ fn check_amount(errors: &mut FieldErrors, field: &str, amount: i64) {
         errors.add(field, "must be more than zero (free links are not supported)");
     } else if amount > MAX_AMOUNT_MINOR {
         errors.add(field, TOO_LARGE);
-    }
-}
-
-/// Billing periods up to three years, as card networks allow.
-pub(crate) fn check_recurring(errors: &mut FieldErrors, field: &str, recurring: &Recurring) {
-    let max = match recurring.interval {
-        Interval::Day => 1095,
-        Interval::Week => 156,
-        Interval::Month => 36,
-        Interval::Year => 3,
-    };
-    if !(1..=max).contains(&recurring.interval_count) {
-        errors.add(field, format!("must be between 1 and {max} for this interval"));
-    }
-}
-
-pub(crate) fn check_metadata(errors: &mut FieldErrors, field: &str, metadata: &BTreeMap<String, String>) {
-    if metadata.len() > METADATA_MAX_KEYS {
-        errors.add(field, format!("must have at most {METADATA_MAX_KEYS} keys"));
-    }
-    for (key, value) in metadata {
-        let key_len = key.chars().count();
-        if key_len == 0 || key_len > METADATA_KEY_MAX_CHARS || key.chars().any(char::is_control) {
-            let shown: String = key.chars().take(METADATA_KEY_MAX_CHARS).collect();
-            errors.add(
-                field,
-                format!("key \"{shown}\" must be 1 to {METADATA_KEY_MAX_CHARS} characters without control characters"),
-            );
-        } else if value.chars().count() > METADATA_VALUE_MAX_CHARS {
-            errors.add(format!("{field}.{key}"), format!("must be at most {METADATA_VALUE_MAX_CHARS} characters"));
-        }
     }
 }
