@@ -36,6 +36,23 @@ impl ApiError {
         ApiError::invalid(FieldErrors::single(field, message))
     }
 
+    /// 404: the key has no `what` with this id.
+    pub fn missing(what: &str) -> Self {
+        ApiError::new(ErrorCode::ResourceMissing, format!("No such {what}."))
+    }
+
+    /// What a failed insert or update means: a unique-constraint violation is `field`'s value
+    /// being taken (409 with `message`); anything else is the database's failure.
+    pub fn unless_taken(field: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
+        move |err| {
+            if crate::store::is_unique_violation(&err) {
+                ApiError::taken(field, message)
+            } else {
+                err.into()
+            }
+        }
+    }
+
     pub fn not_found() -> Self {
         ApiError::new(ErrorCode::ResourceMissing, "No such payment link.")
     }

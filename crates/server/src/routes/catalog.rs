@@ -7,7 +7,7 @@ use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, IdempotencyErrors, IdempotencyKeyHeader, KeyErrors, Reply};
 use crate::state::AppState;
-use crate::store::{is_unique_violation, Cursor, NewProduct, PriceFilter, PriceLabels, Scope, StoredPrice};
+use crate::store::{Cursor, NewProduct, PriceFilter, PriceLabels, Scope, StoredPrice};
 use crate::write::{keyed_write as write, WriteTx};
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -18,7 +18,7 @@ use paylinks_api::catalog::{
 };
 use paylinks_api::error::parse_json_supporting;
 use paylinks_api::webhook::ListParams;
-use paylinks_api::{ErrorBody, ErrorCode, FieldErrors};
+use paylinks_api::{ErrorBody, FieldErrors};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -31,17 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_price, update_price, archive_price))
 }
 
-pub(crate) fn missing(what: &str) -> ApiError {
-    ApiError::new(ErrorCode::ResourceMissing, format!("No such {what}."))
-}
-
 /// A path id: a UUID, else nothing of ours.
 pub(crate) fn id_of(id: &str, what: &str) -> ApiResult<Uuid> {
-    id.parse().map_err(|_| missing(what))
-}
-
-fn taken(field: &'static str, message: &'static str) -> impl Fn(sqlx::Error) -> ApiError {
-    move |err| if is_unique_violation(&err) { ApiError::taken(field, message) } else { err.into() }
+    id.parse().map_err(|_| ApiError::missing(what))
 }
 
 /// Create a product and its default price (`amount_minor`, 0 for free).
@@ -82,7 +74,7 @@ pub async fn create_product(
             .db()
             .insert_product(scope, &new, &terms, now)
             .await
-            .map_err(taken("product_id", "is already used by another product"))?;
+            .map_err(ApiError::unless_taken("product_id", "is already used by another product"))?;
         Ok(Reply::json(StatusCode::CREATED, &ProductEnvelope { data }))
     })
     .await
@@ -127,7 +119,7 @@ pub async fn list_products(
     security(("api_key" = [])))]
 pub async fn get_product(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
     let id = id_of(&id, "product")?;
-    let data = state.store.get_product(authed.scope(), id).await?.ok_or_else(|| missing("product"))?;
+    let data = state.store.get_product(authed.scope(), id).await?.ok_or_else(|| ApiError::missing("product"))?;
     Ok(Reply::json(StatusCode::OK, &ProductEnvelope { data }))
 }
 
@@ -155,7 +147,7 @@ pub async fn update_product(
         let id = id_of(&id, "product")?;
         let req: UpdateProduct = parse_json_supporting(&body, PRODUCT_UNSUPPORTED).map_err(ApiError::invalid)?;
         validate_product_change(&req, scope.livemode).map_err(ApiError::invalid)?;
-        let mut product = write.db().find_product(scope, id).await?.ok_or_else(|| missing("product"))?;
+        let mut product = write.db().find_product(scope, id).await?.ok_or_else(|| ApiError::missing("product"))?;
         let terms = changed_product_terms(&product, &req).map_err(ApiError::invalid)?;
         let now = write.now();
         if let Some(name) = req.name {
@@ -174,10 +166,10 @@ pub async fn update_product(
         product.is_archived = req.is_archived.unwrap_or(product.is_archived);
         write.db().update_product(&product, now).await?;
         if let (Some(terms), Some(price_id)) = (terms, product.default_price_id) {
-            let stored = write.db().find_price(scope, price_id).await?.ok_or_else(|| missing("price"))?;
+            let stored = write.db().find_price(scope, price_id).await?.ok_or_else(|| ApiError::missing("price"))?;
             revise_terms(write, scope, stored, &terms).await?;
         }
-        let data = write.db().find_product(scope, id).await?.ok_or_else(|| missing("product"))?;
+        let data = write.db().find_product(scope, id).await?.ok_or_else(|| ApiError::missing("product"))?;
         Ok(Reply::json(StatusCode::OK, &ProductEnvelope { data }))
     })
     .await
@@ -193,7 +185,7 @@ async fn revise_terms(write: &mut WriteTx, scope: Scope, stored: StoredPrice, te
         return Ok(write.db().next_price_version(scope, &stored.price, terms, now).await?);
     }
     write.db().replace_price_terms(stored.price.id, terms, now).await?;
-    let changed = write.db().find_price(scope, stored.price.id).await?.ok_or_else(|| missing("price"))?;
+    let changed = write.db().find_price(scope, stored.price.id).await?.ok_or_else(|| ApiError::missing("price"))?;
     Ok(changed.price)
 }
 
@@ -222,7 +214,8 @@ pub async fn create_price(
 ) -> Reply {
     write(&state, &authed, Method::POST, &uri, &headers, &body, async |write, scope| {
         let req: CreatePrice = parse_json_supporting(&body, PRICE_UNSUPPORTED).map_err(ApiError::invalid)?;
-        let product = write.db().find_product(scope, req.product_id).await?.ok_or_else(|| missing("product"))?;
+        let product =
+            write.db().find_product(scope, req.product_id).await?.ok_or_else(|| ApiError::missing("product"))?;
         let terms = validate_price(&req, &product).map_err(ApiError::invalid)?;
         let labels = PriceLabels {
             name: req.name,
@@ -236,7 +229,7 @@ pub async fn create_price(
             .db()
             .insert_price(scope, product.id, &terms, &labels, 1, now)
             .await
-            .map_err(taken("lookup_key", "is already used by another price"))?;
+            .map_err(ApiError::unless_taken("lookup_key", "is already used by another price"))?;
         Ok(Reply::json(StatusCode::CREATED, &price))
     })
     .await
@@ -319,7 +312,7 @@ pub async fn list_prices(State(state): State<AppState>, authed: Authed, RawQuery
     security(("api_key" = [])))]
 pub async fn get_price(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
     let id = id_of(&id, "price")?;
-    let price = state.store.get_price(authed.scope(), id).await?.ok_or_else(|| missing("price"))?;
+    let price = state.store.get_price(authed.scope(), id).await?.ok_or_else(|| ApiError::missing("price"))?;
     Ok(Reply::json(StatusCode::OK, &price))
 }
 
@@ -347,7 +340,7 @@ pub async fn update_price(
     write(&state, &authed, Method::PATCH, &uri, &headers, &body, async |write, scope| {
         let id = id_of(&id, "price")?;
         let req: UpdatePrice = parse_json_supporting(&body, PRICE_UNSUPPORTED).map_err(ApiError::invalid)?;
-        let mut stored = write.db().find_price(scope, id).await?.ok_or_else(|| missing("price"))?;
+        let mut stored = write.db().find_price(scope, id).await?.ok_or_else(|| ApiError::missing("price"))?;
         validate_price_change(&req, &stored.price).map_err(ApiError::invalid)?;
         let price = &mut stored.price;
         price.active = req.active.unwrap_or(price.active);
@@ -369,7 +362,7 @@ pub async fn update_price(
             .db()
             .update_price(&stored.price, now)
             .await
-            .map_err(taken("lookup_key", "is already used by another price"))?;
+            .map_err(ApiError::unless_taken("lookup_key", "is already used by another price"))?;
         let price = match req.unit_amount {
             Some(amount) => {
                 let terms = PriceTerms { unit_amount: Some(amount), ..stored.price.terms() };
@@ -401,11 +394,11 @@ pub async fn archive_price(
 ) -> Reply {
     write(&state, &authed, Method::DELETE, &uri, &headers, b"", async |write, scope| {
         let id = id_of(&id, "price")?;
-        let mut stored = write.db().find_price(scope, id).await?.ok_or_else(|| missing("price"))?;
+        let mut stored = write.db().find_price(scope, id).await?.ok_or_else(|| ApiError::missing("price"))?;
         stored.price.active = false;
         let now = write.now();
         write.db().update_price(&stored.price, now).await?;
-        let price = write.db().find_price(scope, id).await?.ok_or_else(|| missing("price"))?.price;
+        let price = write.db().find_price(scope, id).await?.ok_or_else(|| ApiError::missing("price"))?.price;
         Ok(Reply::json(StatusCode::OK, &price))
     })
     .await

@@ -7,9 +7,9 @@ use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::client_ip::{client_bucket, ClientIp};
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
-use crate::routes::catalog::{id_of, missing};
+use crate::routes::catalog::id_of;
 use crate::state::AppState;
-use crate::store::{is_unique_violation, Scope};
+use crate::store::Scope;
 use crate::write::{keyed_write as write, WriteTx};
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -66,13 +66,11 @@ pub async fn create_discount(
         let new = validate_discount(&req).map_err(ApiError::invalid)?;
         check_products(write, scope, req.product_ids.as_deref()).await?;
         let now = write.now();
-        let data = write.db().insert_discount(scope, &new, &req, now).await.map_err(|err| {
-            if is_unique_violation(&err) {
-                ApiError::taken("code", "is already used by another promotion code")
-            } else {
-                err.into()
-            }
-        })?;
+        let data = write
+            .db()
+            .insert_discount(scope, &new, &req, now)
+            .await
+            .map_err(ApiError::unless_taken("code", "is already used by another promotion code"))?;
         Ok(Reply::json(StatusCode::CREATED, &DiscountEnvelope { data }))
     })
     .await
@@ -111,7 +109,8 @@ pub async fn list_discounts(
     security(("api_key" = [])))]
 pub async fn get_discount(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
     let id = id_of(&id, "promotion code")?;
-    let data = state.store.get_discount(authed.scope(), id).await?.ok_or_else(|| missing("promotion code"))?;
+    let data =
+        state.store.get_discount(authed.scope(), id).await?.ok_or_else(|| ApiError::missing("promotion code"))?;
     Ok(Reply::json(StatusCode::OK, &DiscountEnvelope { data }))
 }
 
@@ -138,14 +137,14 @@ pub async fn update_discount(
     write(&state, &authed, Method::PATCH, &uri, &headers, &body, async |write, scope| {
         let id = id_of(&id, "promotion code")?;
         let req: UpdateDiscount = parse_json_supporting(&body, DISCOUNT_UNSUPPORTED).map_err(ApiError::invalid)?;
-        let stored = write.db().find_discount(scope, id).await?.ok_or_else(|| missing("promotion code"))?;
+        let stored = write.db().find_discount(scope, id).await?.ok_or_else(|| ApiError::missing("promotion code"))?;
         let next = changed_discount(&stored, &req).map_err(ApiError::invalid)?;
         if let Some(ids) = &req.product_ids {
             check_products(write, scope, ids.as_deref()).await?;
         }
         let now = write.now();
         write.db().update_discount(&next, now).await?;
-        let data = write.db().find_discount(scope, id).await?.ok_or_else(|| missing("promotion code"))?;
+        let data = write.db().find_discount(scope, id).await?.ok_or_else(|| ApiError::missing("promotion code"))?;
         Ok(Reply::json(StatusCode::OK, &DiscountEnvelope { data }))
     })
     .await

@@ -5,7 +5,7 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult, IdempotencyKeyHeader, KeyErrors, Reply};
 use crate::idempotency::WriteRequest;
 use crate::state::AppState;
-use crate::store::{is_unique_violation, Scope, StatusChange, StoredLink};
+use crate::store::{Scope, StatusChange, StoredLink};
 use crate::write::WriteTx;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -90,7 +90,7 @@ pub(crate) async fn insert_link(
     let now = write.now();
     let catalog = load_catalog(write, scope, req).await?;
     let new = validate_create(req, &Context { livemode: scope.livemode, now }, &catalog).map_err(ApiError::invalid)?;
-    let stored = write.db().insert_link(scope, &new, now).await.map_err(slug_taken)?;
+    let stored = write.db().insert_link(scope, &new, now).await.map_err(slug_taken())?;
     let link = state.link_view().show(stored.link);
     write.record(EventType::PaymentLinkCreated, &link, None).await?;
     Ok(link)
@@ -117,7 +117,7 @@ pub(crate) async fn edit_link(
     if as_it_is.is_ok_and(|same| same == new) {
         return Ok(view.show(current.link.clone()));
     }
-    match write.db().update_link(scope, current, &new, now).await.map_err(slug_taken)? {
+    match write.db().update_link(scope, current, &new, now).await.map_err(slug_taken())? {
         StatusChange::LostRace => return Err(lost_race()),
         StatusChange::Changed => {}
     }
@@ -135,12 +135,8 @@ async fn load_catalog(write: &mut WriteTx, scope: Scope, req: &CreatePaymentLink
     Ok(write.db().load_catalog(scope, &price_ids, &product_ids).await?)
 }
 
-fn slug_taken(err: sqlx::Error) -> ApiError {
-    if is_unique_violation(&err) {
-        ApiError::taken("slug", "is already used by another payment link")
-    } else {
-        err.into()
-    }
+fn slug_taken() -> impl Fn(sqlx::Error) -> ApiError {
+    ApiError::unless_taken("slug", "is already used by another payment link")
 }
 
 fn lost_race() -> ApiError {

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult, IdempotencyErrors, IdempotencyKeyHeader,
 use crate::ids::random_base62;
 use crate::outbox::guard::{refuses_host, Policy};
 use crate::state::AppState;
-use crate::store::{is_unique_violation, DeliveryFilter, EndpointChange, EventFilter, NewEndpoint, Recipients};
+use crate::store::{DeliveryFilter, EndpointChange, EventFilter, NewEndpoint, Recipients};
 use crate::write::keyed_write as write;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -22,7 +22,7 @@ use paylinks_api::webhook::{
     EventList, ListParams, ListedEvent, OffsetMeta, ResendResult, TestEventRequest, TestEventResult,
     UpdateWebhookEndpoint, WebhookEndpoint,
 };
-use paylinks_api::{ErrorBody, ErrorCode, FieldErrors, WireEnum, API_VERSION};
+use paylinks_api::{ErrorBody, FieldErrors, WireEnum, API_VERSION};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,10 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_deliveries))
         .routes(routes!(get_delivery))
         .routes(routes!(retry_delivery))
-}
-
-fn missing(what: &str) -> ApiError {
-    ApiError::new(ErrorCode::ResourceMissing, format!("No such {what}."))
 }
 
 /// A new signing secret: `rk_wh_` and 43 base62 characters (256 bits).
@@ -61,12 +57,9 @@ fn checked_url(state: &AppState, url: &str, livemode: bool) -> Result<String, Fi
     Ok(url.to_string())
 }
 
-fn url_taken(err: sqlx::Error) -> ApiError {
-    if is_unique_violation(&err) {
-        ApiError::taken("url", "is already registered as a webhook endpoint")
-    } else {
-        err.into()
-    }
+/// A URL already registered by the key's merchant in this mode.
+fn url_taken() -> impl Fn(sqlx::Error) -> ApiError {
+    ApiError::unless_taken("url", "is already registered as a webhook endpoint")
 }
 
 /// Register a webhook endpoint; the answer holds its signing secret (shown only here and on rotation).
@@ -104,7 +97,7 @@ pub async fn create_endpoint(
             return Err(ApiError::invalid(errors));
         };
         let new = NewEndpoint { url, description, enabled_events, secret: new_secret() };
-        let stored = write.db().insert_endpoint(scope, &new, now).await.map_err(url_taken)?;
+        let stored = write.db().insert_endpoint(scope, &new, now).await.map_err(url_taken())?;
         let data = WebhookEndpoint { secret: Some(stored.secret), ..stored.endpoint };
         Ok(Reply::json(StatusCode::CREATED, &EndpointEnvelope { data }))
     })
@@ -145,7 +138,8 @@ pub async fn list_endpoints(
     ),
     security(("api_key" = [])))]
 pub async fn get_endpoint(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
-    let data = state.store.get_endpoint(authed.scope(), &id).await?.ok_or_else(|| missing("webhook endpoint"))?;
+    let data =
+        state.store.get_endpoint(authed.scope(), &id).await?.ok_or_else(|| ApiError::missing("webhook endpoint"))?;
     Ok(Reply::json(StatusCode::OK, &EndpointEnvelope { data }))
 }
 
@@ -186,8 +180,8 @@ pub async fn update_endpoint(
                 validate_description(description.as_deref()).map_err(|m| errors.add("description", m)).ok();
         }
         errors.into_result(()).map_err(ApiError::invalid)?;
-        let stored = write.db().update_endpoint(scope, &id, &change, now).await.map_err(url_taken)?;
-        let data = stored.ok_or_else(|| missing("webhook endpoint"))?.endpoint;
+        let stored = write.db().update_endpoint(scope, &id, &change, now).await.map_err(url_taken())?;
+        let data = stored.ok_or_else(|| ApiError::missing("webhook endpoint"))?.endpoint;
         Ok(Reply::json(StatusCode::OK, &EndpointEnvelope { data }))
     })
     .await
@@ -212,7 +206,7 @@ pub async fn delete_endpoint(
 ) -> Reply {
     write(&state, &authed, Method::DELETE, &uri, &headers, &[], async |write, scope| {
         if !write.db().delete_endpoint(scope, &id).await? {
-            return Err(missing("webhook endpoint"));
+            return Err(ApiError::missing("webhook endpoint"));
         }
         Ok(Reply::json(StatusCode::OK, &DeletedEnvelope { data: Deleted { id: id.clone(), deleted: true } }))
     })
@@ -241,7 +235,7 @@ pub async fn rotate_secret(
         let now = write.now();
         let secret = new_secret();
         let stored = write.db().rotate_secret(scope, &id, &secret, now).await?;
-        let stored = stored.ok_or_else(|| missing("webhook endpoint"))?;
+        let stored = stored.ok_or_else(|| ApiError::missing("webhook endpoint"))?;
         let data = WebhookEndpoint { secret: Some(stored.secret), ..stored.endpoint };
         Ok(Reply::json(StatusCode::OK, &EndpointEnvelope { data }))
     })
@@ -278,7 +272,8 @@ pub async fn send_test(
             let sent: Vec<&str> = EventType::all().iter().map(|t| t.as_str()).collect();
             ApiError::field("type", &format!("must be an event type paylinks sends: {}", sent.join(", ")))
         })?;
-        let endpoint = write.db().find_endpoint(scope, &id).await?.ok_or_else(|| missing("webhook endpoint"))?;
+        let endpoint =
+            write.db().find_endpoint(scope, &id).await?.ok_or_else(|| ApiError::missing("webhook endpoint"))?;
         if endpoint.endpoint.status == EndpointStatus::Disabled {
             return Err(ApiError::conflict(FieldErrors::single("status", "the endpoint is disabled; enable it first")));
         }
@@ -342,7 +337,7 @@ pub async fn list_events(State(state): State<AppState>, authed: Authed, RawQuery
     ),
     security(("api_key" = [])))]
 pub async fn get_event(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
-    let event = state.store.get_event(authed.scope(), &id).await?.ok_or_else(|| missing("event"))?;
+    let event = state.store.get_event(authed.scope(), &id).await?.ok_or_else(|| ApiError::missing("event"))?;
     Ok(Reply::json(StatusCode::OK, &event))
 }
 
@@ -365,7 +360,7 @@ pub async fn resend_event(
 ) -> Reply {
     write(&state, &authed, Method::POST, &uri, &headers, &[], async |write, scope| {
         let now = write.now();
-        let found = state.store.get_event(scope, &id).await?.ok_or_else(|| missing("event"))?;
+        let found = state.store.get_event(scope, &id).await?.ok_or_else(|| ApiError::missing("event"))?;
         let event_type = found.event.event_type.as_str();
         let queued = write.db().queue_deliveries(scope, &id, event_type, now, Recipients::Subscribers).await?;
         let result = match queued {
@@ -421,7 +416,8 @@ pub async fn list_deliveries(
     ),
     security(("api_key" = [])))]
 pub async fn get_delivery(State(state): State<AppState>, authed: Authed, Path(id): Path<String>) -> ApiResult<Reply> {
-    let data = state.store.get_delivery(authed.scope(), &id).await?.ok_or_else(|| missing("webhook delivery"))?;
+    let data =
+        state.store.get_delivery(authed.scope(), &id).await?.ok_or_else(|| ApiError::missing("webhook delivery"))?;
     Ok(Reply::json(StatusCode::OK, &DeliveryEnvelope { data }))
 }
 
@@ -445,7 +441,8 @@ pub async fn retry_delivery(
 ) -> Reply {
     write(&state, &authed, Method::POST, &uri, &headers, &[], async |write, scope| {
         let now = write.now();
-        let current = state.store.get_delivery(scope, &id).await?.ok_or_else(|| missing("webhook delivery"))?;
+        let current =
+            state.store.get_delivery(scope, &id).await?.ok_or_else(|| ApiError::missing("webhook delivery"))?;
         if current.status == DeliveryStatus::Succeeded {
             return Err(ApiError::conflict(FieldErrors::single("status", "the delivery already succeeded")));
         }
@@ -453,7 +450,8 @@ pub async fn retry_delivery(
         if endpoint.is_some_and(|e| e.endpoint.status == EndpointStatus::Disabled) {
             return Err(ApiError::conflict(FieldErrors::single("status", "its endpoint is disabled; enable it first")));
         }
-        let data = write.db().requeue_delivery(scope, &id, now).await?.ok_or_else(|| missing("webhook delivery"))?;
+        let data =
+            write.db().requeue_delivery(scope, &id, now).await?.ok_or_else(|| ApiError::missing("webhook delivery"))?;
         Ok(Reply::json(StatusCode::OK, &DeliveryEnvelope { data }))
     })
     .await
