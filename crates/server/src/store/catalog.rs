@@ -436,12 +436,14 @@ impl Tx {
         .map(drop)
     }
 
-    /// Marks the prices a payment bought at as used: their amounts are fixed from now on.
+    /// Marks the prices a payment bought at as used: their amounts are fixed from now on. A price
+    /// already used is left as it is, so concurrent payments at one price do not queue on its row.
     pub async fn mark_prices_used(&mut self, prices: &[Uuid]) -> Result<(), sqlx::Error> {
         for id in prices {
-            sqlx::query("UPDATE prices SET used = $1 WHERE id = $2")
+            sqlx::query("UPDATE prices SET used = $1 WHERE id = $2 AND used = $3")
                 .bind(true)
                 .bind(id.to_string())
+                .bind(false)
                 .execute(self.conn())
                 .await?;
         }
