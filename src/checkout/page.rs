@@ -142,12 +142,15 @@ pub fn CheckoutPage(
     };
     let order = Memo::new(move |_| link.with_value(|l| form.with(|f| f.order(l))));
     let currency = link.with_value(|l| l.currency.clone());
+    // What the applied code takes off the order as it stands (none while it does not apply).
     let discount = Memo::new(move |_| {
-        order.with(|o| o.as_ref().and_then(|o| link.with_value(|l| form.with(|f| f.discount(l, o))))).unwrap_or(0)
+        order.with(|o| o.as_ref().and_then(|o| link.with_value(|l| form.with(|f| f.discount(l, o)))))
     });
     let total_text = {
         let currency = currency.clone();
-        move || order.with(|o| format::amount(o.as_ref().map(|o| o.total_minor - discount.get()), &currency))
+        move || {
+            order.with(|o| format::amount(o.as_ref().map(|o| o.total_minor - discount.get().unwrap_or(0)), &currency))
+        }
     };
     let button_text = {
         let currency = currency.clone();
@@ -155,7 +158,7 @@ pub fn CheckoutPage(
             if livemode {
                 "Continue to payment".to_string()
             } else {
-                order.with(|o| pay_label(o.as_ref(), discount.get(), &currency))
+                order.with(|o| pay_label(o.as_ref(), discount.get().unwrap_or(0), &currency))
             }
         }
     };
@@ -175,7 +178,7 @@ pub fn CheckoutPage(
             <form class="checkout-form" on:submit=submit novalidate>
                 <Items link=link ctx=ctx/>
                 {link.with_value(|l| l.allow_promotion_codes).then(|| view! {
-                    <PromotionCode link=link ctx=ctx order=order preview=preview/>
+                    <PromotionCode link=link ctx=ctx discount=discount preview=preview/>
                 })}
                 <p class="total" aria-live="polite">"Total " <strong>{total_text}</strong></p>
                 <fieldset>

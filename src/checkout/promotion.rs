@@ -8,7 +8,6 @@ use crate::common::field::{scoped, Field, InputKind};
 use crate::common::form::focus;
 use crate::common::format;
 use leptos::prelude::*;
-use paylinks_api::checkout_rules::Order;
 use paylinks_api::PublicPaymentLink;
 
 const CODE: InputKind = InputKind::new("text", "off", "text");
@@ -17,7 +16,8 @@ const CODE: InputKind = InputKind::new("text", "off", "text");
 pub fn PromotionCode(
     link: StoredValue<PublicPaymentLink>,
     ctx: Fields,
-    order: Memo<Option<Order>>,
+    /// What the applied code takes off now.
+    discount: Memo<Option<i64>>,
     preview: bool,
 ) -> impl IntoView {
     let form = ctx.form;
@@ -60,13 +60,7 @@ pub fn PromotionCode(
         }
     };
     let currency = link.with_value(|l| l.currency.clone());
-    let off = move || {
-        let discount = order.with(|o| {
-            let o = o.as_ref()?;
-            link.with_value(|l| form.with(|f| f.discount(l, o)))
-        });
-        discount.map(|d| format!("−{}", format::amount(Some(d), &currency)))
-    };
+    let off = move || discount.get().map(|d| format!("−{}", format::amount(Some(d), &currency)));
     let applied = move || form.with(|f| f.promotion.as_ref().map(|p| p.code.clone()));
     let error = ctx.error_for("promotion_code".into());
     view! {
