@@ -55,6 +55,16 @@ pub fn server_message<T>(outcome: Option<&Result<T, ApiError>>, field: &str) -> 
     found.map(|(_, messages)| messages.join(" "))
 }
 
+/// The message under `field`: why what was typed there cannot be read, else the server's
+/// verdict on the last attempt.
+pub fn field_message<T>(
+    unreadable: &FieldErrors,
+    outcome: Option<&Result<T, ApiError>>,
+    field: &str,
+) -> Option<String> {
+    unreadable.get(field).map(String::from).or_else(|| server_message(outcome, field))
+}
+
 /// A failed answer that names no field, in words.
 pub fn general_message<T>(outcome: Option<&Result<T, ApiError>>) -> Option<String> {
     let err = outcome?.as_ref().err()?;

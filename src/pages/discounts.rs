@@ -2,7 +2,7 @@
 //! with an optional limit and end date), see how many were used and are left, deactivate one.
 
 use crate::common::error_state::ErrorState;
-use crate::common::form::{general_message, key_for, run_exclusive, server_message};
+use crate::common::form::{field_message, general_message, key_for, run_exclusive};
 use crate::common::format;
 use crate::session::{client_of, use_session};
 use leptos::prelude::*;
@@ -93,11 +93,7 @@ fn NewCode(reload: RwSignal<u32>, products: Signal<Vec<Product>>) -> impl IntoVi
         }
     });
     let error_of = move |field: &'static str| {
-        move || {
-            unreadable
-                .with(|u| u.get(field).map(String::from))
-                .or_else(|| create.value().with(|v| server_message(v.as_ref(), field)))
-        }
+        move || unreadable.with(|u| create.value().with(|v| field_message(u, v.as_ref(), field)))
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -5,7 +5,7 @@
 use crate::api::Client;
 use crate::common::api::ApiError;
 use crate::common::error_state::ErrorState;
-use crate::common::form::{general_message, key_for, run_exclusive, server_message};
+use crate::common::form::{field_message, general_message, key_for, run_exclusive};
 use crate::common::format;
 use crate::link_form::INTERVALS;
 use crate::session::{client_of, use_session};
@@ -14,7 +14,7 @@ use paylinks_api::catalog::{
     CreatePrice, CreateProduct, Price, PricingModel, Product, ProductKind, ProductPricing, UpdateProduct,
 };
 use paylinks_api::money::parse_major;
-use paylinks_api::{Currency, Interval, WireEnum};
+use paylinks_api::{Currency, FieldErrors, Interval, WireEnum};
 
 /// A product's code from its name: `Blue T-shirt` → `blue-t-shirt`.
 fn code_from_name(name: &str) -> String {
@@ -93,7 +93,7 @@ fn NewProduct(reload: RwSignal<u32>) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let currency = RwSignal::new("USD".to_string());
     let interval = RwSignal::new(Interval::Month);
-    let unreadable = RwSignal::new(None::<String>);
+    let unreadable = RwSignal::new(FieldErrors::default());
     let last_sent = StoredValue::new(None::<(CreateProduct, String)>);
     let create = Action::new_local(move |(body, key): &(CreateProduct, String)| {
         let (body, key, client) = (body.clone(), key.clone(), client_of(session.get_untracked()));
@@ -108,7 +108,9 @@ fn NewProduct(reload: RwSignal<u32>) -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
-    let error_of = move |field: &'static str| move || create.value().with(|v| server_message(v.as_ref(), field));
+    let error_of = move |field: &'static str| {
+        move || unreadable.with(|u| create.value().with(|v| field_message(u, v.as_ref(), field)))
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if create.pending().get_untracked() {
@@ -116,9 +118,9 @@ fn NewProduct(reload: RwSignal<u32>) -> impl IntoView {
         }
         let minor = match minor_of(&amount.get_untracked(), &currency.get_untracked()) {
             Ok(minor) => minor,
-            Err(why) => return unreadable.set(Some(why)),
+            Err(why) => return unreadable.set(FieldErrors::single("amount_minor", why)),
         };
-        unreadable.set(None);
+        unreadable.set(FieldErrors::default());
         let recurring = subscription.get_untracked();
         let text = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string()).filter(|s| !s.is_empty());
         let body = CreateProduct {
@@ -137,7 +139,7 @@ fn NewProduct(reload: RwSignal<u32>) -> impl IntoView {
         last_sent.set_value(Some((body.clone(), key.clone())));
         create.dispatch((body, key));
     };
-    let amount_error = move || unreadable.get().or_else(error_of("amount_minor"));
+    let amount_error = error_of("amount_minor");
     view! {
         <form class="card" on:submit=submit novalidate>
             <h2>"Add a product"</h2>
@@ -322,7 +324,7 @@ fn NewPrice(product: Product, reload: RwSignal<u32>, adding: RwSignal<bool>) -> 
     let currency = product.currency.to_uppercase();
     let interval = RwSignal::new(product.interval.unwrap_or(Interval::Month));
     let recurring = product.kind == ProductKind::Subscription;
-    let unreadable = RwSignal::new(paylinks_api::FieldErrors::default());
+    let unreadable = RwSignal::new(FieldErrors::default());
     let last_sent = StoredValue::new(None::<(CreatePrice, String)>);
     let create = Action::new_local(move |(body, key): &(CreatePrice, String)| {
         let (body, key, client) = (body.clone(), key.clone(), client_of(session.get_untracked()));
@@ -335,11 +337,7 @@ fn NewPrice(product: Product, reload: RwSignal<u32>, adding: RwSignal<bool>) -> 
         }
     });
     let error_of = move |field: &'static str| {
-        move || {
-            unreadable
-                .with(|u| u.get(field).map(String::from))
-                .or_else(|| create.value().with(|v| server_message(v.as_ref(), field)))
-        }
+        move || unreadable.with(|u| create.value().with(|v| field_message(u, v.as_ref(), field)))
     };
     let product_id = product.id;
     let submit = {
@@ -349,7 +347,7 @@ fn NewPrice(product: Product, reload: RwSignal<u32>, adding: RwSignal<bool>) -> 
             if create.pending().get_untracked() {
                 return;
             }
-            let mut errors = paylinks_api::FieldErrors::default();
+            let mut errors = FieldErrors::default();
             let mut read = |field: &str, typed: String| -> Option<i64> {
                 let typed = typed.trim().to_string();
                 if typed.is_empty() {
